@@ -1,0 +1,69 @@
+# Dataport: two commands.
+#   make run   set up what is missing, build, start the portal on the embedded
+#              S3 endpoint and SQLite, print its URL
+#   make test  set up what is missing, run every check and test, including the
+#              Playwright browser tests
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+CARGO_BIN := $(HOME)/.cargo/bin
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+export PATH := $(CARGO_BIN):$(NODE_BIN):$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Everything `make run` passes through to `dataport serve`.
+DATAPORT_DATA_DIR ?= ./data
+DATAPORT_LISTEN ?= 127.0.0.1:3000
+DATAPORT_S3_LISTEN ?= 127.0.0.1:9000
+export DATAPORT_DATA_DIR DATAPORT_LISTEN DATAPORT_S3_LISTEN
+export LEPTOS_SITE_ROOT := target/site
+
+.PHONY: run test setup build check unit e2e tools-rust tools-browser
+
+run: setup build
+	./target/debug/dataport serve
+
+test: setup check unit build e2e
+
+setup: tools-rust tools-browser
+
+# --- tools ------------------------------------------------------------------
+
+tools-rust:
+	@rustup target list --installed | grep -q '^wasm32-unknown-unknown$$' || rustup target add wasm32-unknown-unknown
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || \
+	  CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	@cargo leptos --version 2>/dev/null | grep -q ' $(CARGO_LEPTOS_VERSION)$$' || \
+	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	  cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked --force
+
+# Debian's chromium for Playwright (never a downloaded browser), and the
+# end2end npm packages, which also bring wasm-opt (npm binaryen) onto PATH.
+tools-browser: end2end/node_modules/.installed
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+# --- build and checks -------------------------------------------------------
+
+build:
+	cargo leptos build
+
+# The frontend crate is checked for the wasm32 target only: built for the
+# host together with the server, cargo would merge the `ssr` and `hydrate`
+# features of the app crate.
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --workspace --exclude frontend
+
+e2e:
+	cd end2end && npx playwright test

@@ -1,0 +1,113 @@
+//! Sign-in, sign-out and the first administrator.
+
+use crate::error::AppError;
+use crate::model::SessionInfo;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::context::{Ctx, USER_ID_KEY};
+#[cfg(feature = "ssr")]
+use crate::core::audit::Outcome;
+
+/// The generic answer to every failed sign-in.
+pub const SIGN_IN_FAILED: &str = "Email or password is incorrect, or the account is locked after repeated failures. Check both and try again, or wait 15 minutes.";
+
+/// Who is signed in, and whether the portal still needs its first admin.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<SessionInfo, AppError> {
+    // Reads only the caller's own session: nothing to authorize or audit.
+    let cx = Ctx::load().await?;
+    let needs_setup = cx.state.db.run(crate::core::identity::needs_setup).await?;
+    Ok(SessionInfo { user: cx.user, needs_setup })
+}
+
+/// Creates the first administrator, the default organization and usecase,
+/// then signs the new admin in. Refused once any user exists.
+#[server(endpoint = "create_first_admin")]
+pub async fn create_first_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
+    use crate::core::{identity, storage};
+    let cx = Ctx::load().await?;
+    let mut event = cx.event("setup.first_admin");
+    event.user_email = Some(email.trim().to_lowercase());
+    if password != confirm {
+        event.detail = "passwords differ".into();
+        cx.audit(event, Outcome::Error).await;
+        return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
+    }
+    let config = cx.state.config.clone();
+    let created = cx
+        .state
+        .db
+        .run(move |c| identity::create_first_admin(c, &config, &email, &password))
+        .await;
+    let (user, usecase) = match created {
+        Ok(v) => v,
+        Err(e) => {
+            event.detail = e.to_string();
+            let outcome = if matches!(e, crate::core::CoreError::Conflict(_)) { Outcome::Denied } else { Outcome::Error };
+            cx.audit(event, outcome).await;
+            return Err(e.into());
+        }
+    };
+    event.tenant_id = Some(user.tenant_id.clone());
+    event.user_id = Some(user.id.clone());
+    event.usecase_id = Some(usecase.id.clone());
+    event.bucket = Some(usecase.data_bucket().to_owned());
+    let client = cx.state.s3.client_for(&usecase);
+    let prepared = storage::prepare_bucket(client, usecase.data_bucket(), &cx.state.config.browser_origins).await;
+    event.detail = match &prepared {
+        Ok(()) => "administrator, organization, default usecase and bucket created".into(),
+        Err(e) => format!("administrator created; bucket not prepared: {e}"),
+    };
+    cx.audit(event, Outcome::Success).await;
+    start_session(&cx, &user.id).await?;
+    prepared.map_err(AppError::from)
+}
+
+#[cfg(feature = "ssr")]
+async fn start_session(cx: &Ctx, user_id: &str) -> Result<(), AppError> {
+    // A new id on every sign-in, so that a session id planted before it is worthless.
+    cx.session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    cx.session.insert(USER_ID_KEY, user_id).await.map_err(|_| AppError::Internal)?;
+    Ok(())
+}
+
+/// Signs in with email and password.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::core::identity;
+    let cx = Ctx::load().await?;
+    let mut event = cx.event("auth.sign_in");
+    event.user_email = Some(email.trim().to_lowercase());
+    let result = cx.state.db.run(move |c| Ok(identity::sign_in(c, &email, &password))).await?;
+    match result {
+        Ok(user) => {
+            event.tenant_id = Some(user.tenant_id.clone());
+            event.user_id = Some(user.id.clone());
+            start_session(&cx, &user.id).await?;
+            cx.audit(event, Outcome::Success).await;
+            Ok(())
+        }
+        Err(refusal) => {
+            if let Some(user) = &refusal.user {
+                event.tenant_id = Some(user.tenant_id.clone());
+                event.user_id = Some(user.id.clone());
+            }
+            event.detail = refusal.reason;
+            cx.audit(event, Outcome::Denied).await;
+            Err(AppError::Invalid(SIGN_IN_FAILED.into()))
+        }
+    }
+}
+
+/// Ends the session.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let cx = Ctx::load().await?;
+    let actor = cx.require_actor("auth.sign_out").await?;
+    cx.session.flush().await.map_err(|_| AppError::Internal)?;
+    let mut event = cx.event("auth.sign_out");
+    event.tenant_id = Some(actor.tenant_id);
+    cx.audit(event, Outcome::Success).await;
+    Ok(())
+}

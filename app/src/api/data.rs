@@ -1,0 +1,183 @@
+//! Usecases, buckets, folders and the presigned transfers of files.
+
+use crate::error::AppError;
+use crate::model::{Listing, ObjectEntry, UploadPlan, UsecaseSummary};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::context::{Ctx, Target};
+#[cfg(feature = "ssr")]
+use crate::core::authz::Action;
+#[cfg(feature = "ssr")]
+use crate::core::db::models::Usecase;
+#[cfg(feature = "ssr")]
+use crate::core::storage;
+
+#[cfg(feature = "ssr")]
+fn summary(u: &Usecase) -> UsecaseSummary {
+    UsecaseSummary { id: u.id.clone(), name: u.name.clone(), data_bucket: u.data_bucket().to_owned(), region: u.region.clone() }
+}
+
+/// The usecases of the signed-in user's organization.
+#[server(endpoint = "list_usecases")]
+pub async fn list_usecases() -> Result<Vec<UsecaseSummary>, AppError> {
+    use crate::core::db::schema::usecases;
+    use diesel::prelude::*;
+    let cx = Ctx::load().await?;
+    let actor = cx.require_actor("usecase.list").await?;
+    let target = Target::Tenant(actor.tenant_id.clone());
+    let tenant = actor.tenant_id.clone();
+    let found = cx
+        .state
+        .db
+        .run(move |c| {
+            Ok(usecases::table
+                .filter(usecases::tenant_id.eq(tenant))
+                .order(usecases::name.asc())
+                .select(Usecase::as_select())
+                .load(c)?)
+        })
+        .await?;
+    let mut visible = Vec::new();
+    for u in found {
+        if cx.authorize("usecase.list", Action::ViewUsecase, &Target::Usecase(u.clone())).await.is_ok() {
+            visible.push(summary(&u));
+        }
+    }
+    cx.finish("usecase.list", &target, Ok(visible), |v| format!("{} usecases", v.len())).await
+}
+
+/// One usecase.
+#[server(endpoint = "get_usecase")]
+pub async fn get_usecase(usecase_id: String) -> Result<UsecaseSummary, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("usecase.view", &usecase_id).await?;
+    let target = Target::Usecase(usecase.clone());
+    cx.authorize("usecase.view", Action::ViewUsecase, &target).await?;
+    cx.finish("usecase.view", &target, Ok(summary(&usecase)), |_| String::new()).await
+}
+
+/// Buckets of a usecase that the user may see.
+#[server(endpoint = "list_buckets")]
+pub async fn list_buckets(usecase_id: String) -> Result<Vec<String>, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("bucket.list", &usecase_id).await?;
+    let target = Target::Usecase(usecase.clone());
+    let scope = cx.authorize("bucket.list", Action::ListBuckets, &target).await?;
+    let result = storage::list_buckets(cx.state.s3.client_for(&usecase))
+        .await
+        .map(|all| all.into_iter().filter(|b| scope.shows_bucket(b)).collect::<Vec<_>>());
+    cx.finish("bucket.list", &target, result, |v| format!("{} buckets", v.len())).await
+}
+
+/// One page of a folder: sub-folders and files the user may see.
+#[server(endpoint = "list_objects")]
+pub async fn list_objects(
+    usecase_id: String,
+    bucket: String,
+    prefix: String,
+    token: Option<String>,
+) -> Result<Listing, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("object.list", &usecase_id).await?;
+    storage::validate_prefix(&prefix)?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
+    let scope = cx.authorize("object.list", Action::ListObjects, &target).await?;
+    let result = storage::list_folder(cx.state.s3.client_for(&usecase), &bucket, &prefix, token).await.map(|mut l| {
+        l.folders.retain(|f| scope.shows_folder(&bucket, f));
+        l.files.retain(|f| scope.shows_key(&bucket, &f.key));
+        l
+    });
+    cx.finish("object.list", &target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len()))
+        .await
+}
+
+/// A presigned PUT that uploads one file into `prefix` straight from the browser.
+#[server(endpoint = "plan_upload")]
+pub async fn plan_upload(
+    usecase_id: String,
+    bucket: String,
+    prefix: String,
+    file_name: String,
+    size: u64,
+    content_type: String,
+) -> Result<UploadPlan, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("object.upload.start", &usecase_id).await?;
+    storage::validate_prefix(&prefix)?;
+    storage::validate_file_name(&file_name)?;
+    let key = format!("{prefix}{file_name}");
+    storage::validate_key(&key)?;
+    if size > 5 * 1024 * 1024 * 1024 {
+        return Err(AppError::Invalid("Files over 5 GiB cannot be uploaded in one piece yet.".into()));
+    }
+    let content_type = Some(content_type.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 255 && t.is_ascii() && !t.chars().any(|c| c.is_control()))
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
+    cx.authorize("object.upload.start", Action::WriteObject, &target).await?;
+    let result = storage::presign_put(cx.state.s3.client_for(&usecase), &bucket, &key, &content_type).await;
+    cx.finish("object.upload.start", &target, result, |_| format!("{size} bytes, {content_type}")).await
+}
+
+/// Records a finished upload after checking that the object arrived.
+#[server(endpoint = "complete_upload")]
+pub async fn complete_upload(usecase_id: String, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
+    use crate::core::db::models::FileRecord;
+    use crate::core::db::schema::files;
+    use crate::core::{new_id, now_ms};
+    use diesel::prelude::*;
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("object.upload", &usecase_id).await?;
+    storage::validate_key(&key)?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
+    cx.authorize("object.upload", Action::WriteObject, &target).await?;
+    let actor = cx.actor.clone().ok_or(AppError::NotSignedIn)?;
+    let head = storage::head_object(cx.state.s3.client_for(&usecase), &bucket, &key).await;
+    let result = match head {
+        Ok(head) => {
+            let record = FileRecord {
+                id: new_id(),
+                tenant_id: usecase.tenant_id.clone(),
+                usecase_id: usecase.id.clone(),
+                owner_id: actor.user_id,
+                bucket: bucket.clone(),
+                object_key: key.clone(),
+                size: head.size,
+                content_type: head.content_type,
+                etag: head.etag,
+                status: "uploaded".into(),
+                created_at: now_ms(),
+            };
+            let entry = ObjectEntry {
+                name: key.rsplit('/').next().unwrap_or(&key).to_owned(),
+                key: key.clone(),
+                size: record.size,
+                last_modified: Some(crate::core::audit::format_ms(record.created_at)),
+            };
+            cx.state
+                .db
+                .run(move |c| {
+                    diesel::insert_into(files::table).values(&record).execute(c)?;
+                    Ok(())
+                })
+                .await
+                .map(|()| entry)
+        }
+        Err(e) => Err(e),
+    };
+    cx.finish("object.upload", &target, result, |e| format!("{} bytes", e.size)).await
+}
+
+/// A short-lived URL that downloads one object straight from S3.
+#[server(endpoint = "download_url")]
+pub async fn download_url(usecase_id: String, bucket: String, key: String) -> Result<String, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("object.download", &usecase_id).await?;
+    storage::validate_key(&key)?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
+    cx.authorize("object.download", Action::ReadObject, &target).await?;
+    let result = storage::presign_download(cx.state.s3.client_for(&usecase), &bucket, &key).await;
+    cx.finish("object.download", &target, result, |_| "presigned download issued".into()).await
+}

@@ -1,0 +1,8 @@
+//! Server functions: take the session's user, authorize, call a service,
+//! write the audit event, and turn errors into words for a person.
+
+pub mod audit;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod data;

@@ -1,0 +1,44 @@
+//! The bar at the top of every page.
+
+use super::session::SessionResource;
+use crate::api::auth::SignOut;
+use crate::model::{Role, SessionInfo};
+use leptos::prelude::*;
+
+/// Portal name, the signed-in user, and where they can go.
+#[component]
+pub fn Header() -> impl IntoView {
+    let whoami = expect_context::<SessionResource>();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            let _ = window().location().set_href("/sign-in");
+        }
+    });
+    view! {
+        <header class="top">
+            <a class="brand" href="/">"Dataport"</a>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match whoami.await {
+                        Ok(SessionInfo { user: Some(user), .. }) => {
+                            let is_admin = user.role == Role::Admin;
+                            view! {
+                                <nav aria-label="Main">
+                                    <a href="/">"Usecases"</a>
+                                    {is_admin.then(|| view! { <a href="/audit">"Audit log"</a> })}
+                                </nav>
+                                <span class="who">{format!("{} · {}", user.email, user.tenant_name)}</span>
+                                <ActionForm action=sign_out>
+                                    <button type="submit">"Sign out"</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}

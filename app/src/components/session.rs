@@ -1,0 +1,64 @@
+//! The signed-in user, loaded once per page and shared through context, and
+//! the guard that sends visitors to sign in.
+
+use crate::api::auth::whoami;
+use crate::error::AppError;
+use crate::model::{SessionUser, SessionInfo};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// The shared `whoami` resource.
+pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
+
+/// Loads `whoami` and makes it available to every page.
+pub fn provide_whoami() {
+    let resource: SessionResource = Resource::new(|| (), |_| whoami());
+    provide_context(resource);
+}
+
+/// Shows `children` to a signed-in user (an admin, if `admin`), and sends
+/// everyone else to the first-admin page or the sign-in page.
+#[component]
+pub fn RequireUser(
+    /// What the user sees.
+    children: ChildrenFn,
+    /// Only administrators may see it.
+    #[prop(optional)]
+    admin: bool,
+) -> impl IntoView {
+    let whoami = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match whoami.await {
+                            Ok(SessionInfo { needs_setup: true, .. }) => view! { <Redirect path="/setup" /> }.into_any(),
+                            Ok(SessionInfo { user: None, .. }) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                            Ok(SessionInfo { user: Some(SessionUser { role, .. }), .. })
+                                if admin && role != crate::model::Role::Admin => {
+                                view! {
+                                    <p role="alert">"This page is for administrators of your organization."</p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(_) => children().into_any(),
+                            Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+/// An error shown to the user, announced by screen readers.
+#[component]
+pub fn ErrorNote(
+    /// The error to show.
+    error: AppError,
+) -> impl IntoView {
+    view! { <p class="error" role="alert">{error.to_string()}</p> }
+}

@@ -1,0 +1,243 @@
+//! The one audit writer. Events are append-only and chained: each row stores
+//! the hash of the row before it, so that an edited or deleted row shows.
+
+use super::db::models::AuditEvent;
+use super::db::{Conn, schema::audit_events};
+use super::{ClientInfo, CoreError, now_ms};
+use crate::model::{AuditFilter, AuditRow};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// The hash that precedes the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How an action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// Authorization refused it.
+    Denied,
+    /// It was allowed but failed.
+    Error,
+}
+
+impl Outcome {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// An event about to be written.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent {
+    /// Tenant of the actor or resource.
+    pub tenant_id: Option<String>,
+    /// Acting user, if known.
+    pub user_id: Option<String>,
+    /// Acting user's email, or the email typed at a failed sign-in.
+    pub user_email: Option<String>,
+    /// What was done, e.g. `object.upload`.
+    pub action: String,
+    /// Usecase concerned.
+    pub usecase_id: Option<String>,
+    /// Bucket concerned.
+    pub bucket: Option<String>,
+    /// Key or prefix concerned.
+    pub object_key: Option<String>,
+    /// Where the request came from.
+    pub client: ClientInfo,
+    /// More words.
+    pub detail: String,
+}
+
+fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
+    // A JSON array is an unambiguous encoding of the fields in a fixed order.
+    let fields = serde_json::json!([
+        e.seq,
+        e.at,
+        e.tenant_id,
+        e.user_id,
+        e.user_email,
+        e.action,
+        e.usecase_id,
+        e.bucket,
+        e.object_key,
+        e.client_ip,
+        e.user_agent,
+        e.outcome,
+        e.detail
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(fields.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends an event to the trail and returns its sequence number.
+pub fn record(conn: &mut Conn, event: NewEvent, outcome: Outcome) -> Result<i64, CoreError> {
+    // An immediate transaction takes the write lock first, so two writers
+    // cannot both extend the chain from the same tail.
+    conn.immediate_transaction(|conn| {
+        let tail: Option<(i64, String)> = audit_events::table
+            .select((audit_events::seq, audit_events::hash))
+            .order(audit_events::seq.desc())
+            .first(conn)
+            .optional()?;
+        let (seq, prev_hash) = match tail {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS.to_owned()),
+        };
+        let mut row = AuditEvent {
+            seq,
+            at: now_ms(),
+            tenant_id: event.tenant_id,
+            user_id: event.user_id,
+            user_email: event.user_email,
+            action: event.action,
+            usecase_id: event.usecase_id,
+            bucket: event.bucket,
+            object_key: event.object_key,
+            client_ip: event.client.ip,
+            user_agent: event.client.user_agent,
+            outcome: outcome.as_str().to_owned(),
+            detail: event.detail,
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        row.hash = chain_hash(&prev_hash, &row);
+        diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
+        Ok(seq)
+    })
+}
+
+/// Result of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Events checked.
+    pub checked: u64,
+    /// Sequence number of the first event that does not fit, if any.
+    pub first_broken: Option<i64>,
+}
+
+/// Recomputes every link of the chain, oldest first.
+pub fn verify(conn: &mut Conn) -> Result<ChainReport, CoreError> {
+    let mut prev_hash = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut checked = 0;
+    let mut after = 0_i64;
+    loop {
+        let batch: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::seq.gt(after))
+            .order(audit_events::seq.asc())
+            .limit(1000)
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in &batch {
+            checked += 1;
+            // A missing row shows as a gap in the sequence.
+            if e.seq != expected_seq || e.prev_hash != prev_hash || chain_hash(&prev_hash, e) != e.hash {
+                return Ok(ChainReport { checked, first_broken: Some(e.seq.min(expected_seq)) });
+            }
+            prev_hash = e.hash.clone();
+            expected_seq += 1;
+        }
+    }
+    Ok(ChainReport { checked, first_broken: None })
+}
+
+fn day_start_ms(day: &str) -> Result<i64, CoreError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format)
+        .map_err(|_| CoreError::Invalid(format!("“{day}” is not a date; use the form 2026-01-31.")))?;
+    Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+/// Events of a tenant, newest first, filtered as the audit page asks.
+pub fn query(conn: &mut Conn, tenant_id: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEvent>, CoreError> {
+    let mut q = audit_events::table
+        .filter(audit_events::tenant_id.eq(tenant_id))
+        .select(AuditEvent::as_select())
+        .into_boxed();
+    if let Some(user) = filter.user.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::user_email.eq(user.trim().to_lowercase()));
+    }
+    if let Some(action) = filter.action.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::action.eq(action.trim().to_owned()));
+    }
+    if let Some(outcome) = filter.outcome.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::outcome.eq(outcome.trim().to_owned()));
+    }
+    if let Some(from) = filter.from.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::at.ge(day_start_ms(from.trim())?));
+    }
+    if let Some(to) = filter.to.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::at.lt(day_start_ms(to.trim())? + 86_400_000));
+    }
+    Ok(q.order(audit_events::seq.desc()).limit(limit).load(conn)?)
+}
+
+/// Formats a stored time for people and CSV files.
+pub fn format_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// The event as the audit page shows it.
+pub fn to_row(e: &AuditEvent) -> AuditRow {
+    let resource = match (&e.bucket, &e.object_key, &e.usecase_id) {
+        (Some(b), Some(k), _) => format!("s3://{b}/{k}"),
+        (Some(b), None, _) => format!("s3://{b}"),
+        (None, _, Some(u)) => format!("usecase {u}"),
+        _ => String::new(),
+    };
+    AuditRow {
+        seq: e.seq,
+        at: format_ms(e.at),
+        user: e.user_email.clone().unwrap_or_else(|| "anonymous".into()),
+        action: e.action.clone(),
+        resource,
+        client_ip: e.client_ip.clone().unwrap_or_default(),
+        user_agent: e.user_agent.clone().unwrap_or_default(),
+        outcome: e.outcome.clone(),
+        detail: e.detail.clone(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote every field; a leading formula character is neutralised so that
+    // a spreadsheet never runs a user-supplied value.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The rows as CSV with a header line.
+pub fn to_csv(rows: &[AuditRow]) -> String {
+    let mut out = String::from("seq,time,user,action,resource,client_ip,user_agent,outcome,detail\n");
+    for r in rows {
+        let fields = [
+            r.seq.to_string(),
+            r.at.clone(),
+            r.user.clone(),
+            r.action.clone(),
+            r.resource.clone(),
+            r.client_ip.clone(),
+            r.user_agent.clone(),
+            r.outcome.clone(),
+            r.detail.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! Rows as Rust structs. `User` carries the password hash and is never sent
+//! to the browser; pages get `model::SessionUser` instead.
+
+use super::schema::*;
+use diesel::prelude::*;
+
+/// An organization; nothing of one tenant is visible to another.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// A person who signs in, with the password hash and lock-out counters.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A project of a tenant and where its data lives.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = usecases)]
+pub struct Usecase {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub account_id: String,
+    pub s3_bucket: String,
+    pub cross_account_role_arn: Option<String>,
+    pub external_id: String,
+    pub data_account_id: Option<String>,
+    pub data_account_role_arn: Option<String>,
+    pub data_account_external_id: Option<String>,
+    pub data_s3_bucket: Option<String>,
+    pub data_s3_prefix: Option<String>,
+    pub sagemaker_execution_role_arn: Option<String>,
+    pub region: String,
+    pub created_at: i64,
+}
+
+impl Usecase {
+    /// The bucket that holds the usecase's data (and every user's home).
+    pub fn data_bucket(&self) -> &str {
+        self.data_s3_bucket.as_deref().unwrap_or(&self.s3_bucket)
+    }
+}
+
+/// Rights of one user on one bucket prefix of one usecase.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grants)]
+pub struct Grant {
+    pub id: String,
+    pub user_id: String,
+    pub usecase_id: String,
+    pub bucket: String,
+    pub prefix: String,
+    pub can_list: bool,
+    pub can_read: bool,
+    pub can_write: bool,
+    pub can_delete: bool,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Metadata of an object uploaded through the portal.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = files)]
+pub struct FileRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub usecase_id: String,
+    pub owner_id: String,
+    pub bucket: String,
+    pub object_key: String,
+    pub size: i64,
+    pub content_type: String,
+    pub etag: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// One row of the audit trail, chained to the one before by `prev_hash`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub tenant_id: Option<String>,
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    pub action: String,
+    pub usecase_id: Option<String>,
+    pub bucket: Option<String>,
+    pub object_key: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub outcome: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A web session as the session layer stores it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub data: String,
+    pub expires_at: i64,
+}

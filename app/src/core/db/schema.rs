@@ -1,0 +1,110 @@
+//! Diesel table definitions, matching `migrations/`.
+
+diesel::table! {
+    tenants (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        tenant_id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    usecases (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        account_id -> Text,
+        s3_bucket -> Text,
+        cross_account_role_arn -> Nullable<Text>,
+        external_id -> Text,
+        data_account_id -> Nullable<Text>,
+        data_account_role_arn -> Nullable<Text>,
+        data_account_external_id -> Nullable<Text>,
+        data_s3_bucket -> Nullable<Text>,
+        data_s3_prefix -> Nullable<Text>,
+        sagemaker_execution_role_arn -> Nullable<Text>,
+        region -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        user_id -> Text,
+        usecase_id -> Text,
+        bucket -> Text,
+        prefix -> Text,
+        can_list -> Bool,
+        can_read -> Bool,
+        can_write -> Bool,
+        can_delete -> Bool,
+        expires_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    files (id) {
+        id -> Text,
+        tenant_id -> Text,
+        usecase_id -> Text,
+        owner_id -> Text,
+        bucket -> Text,
+        object_key -> Text,
+        size -> BigInt,
+        content_type -> Text,
+        etag -> Text,
+        status -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        at -> BigInt,
+        tenant_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        user_email -> Nullable<Text>,
+        action -> Text,
+        usecase_id -> Nullable<Text>,
+        bucket -> Nullable<Text>,
+        object_key -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        data -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(users -> tenants (tenant_id));
+diesel::joinable!(usecases -> tenants (tenant_id));
+diesel::joinable!(grants -> users (user_id));
+diesel::joinable!(grants -> usecases (usecase_id));
+
+diesel::allow_tables_to_appear_in_same_query!(tenants, users, usecases, grants, files, audit_events, sessions);

@@ -1,0 +1,211 @@
+//! Users and passwords: the first admin, sign-in with lock-out, and the
+//! actor behind a session.
+
+use super::authz::Actor;
+use super::db::models::{Tenant, Usecase, User};
+use super::db::schema::{tenants, usecases, users};
+use super::db::Conn;
+use super::{CoreError, PortalConfig, new_id, now_ms};
+use crate::model::{Role, SessionUser};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use diesel::prelude::*;
+
+/// Failed sign-ins in a row that lock an account.
+pub const MAX_FAILED_SIGN_INS: i32 = 5;
+/// How long a locked account stays locked.
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+/// Shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Hashes a password with argon2id (19 MiB, t=2, p=1).
+pub fn hash_password(password: &str) -> Result<String, CoreError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Internal(format!("password hash: {e}")))
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Normalises and checks an email address.
+pub fn normalize_email(email: &str) -> Result<String, CoreError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(CoreError::Invalid("Enter an email address such as name@example.com.".into()))
+    }
+}
+
+/// Checks that a new password is strong enough.
+pub fn check_new_password(password: &str) -> Result<(), CoreError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(CoreError::Invalid(format!(
+            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
+        )));
+    }
+    if password.len() > 1024 {
+        return Err(CoreError::Invalid("Choose a password of at most 1024 bytes.".into()));
+    }
+    Ok(())
+}
+
+/// True while the portal has no user at all.
+pub fn needs_setup(conn: &mut Conn) -> Result<bool, CoreError> {
+    let count: i64 = users::table.count().get_result(conn)?;
+    Ok(count == 0)
+}
+
+/// Creates the first tenant, its admin and a default usecase on the
+/// configured storage. Refused once any user exists.
+pub fn create_first_admin(
+    conn: &mut Conn,
+    config: &PortalConfig,
+    email: &str,
+    password: &str,
+) -> Result<(User, Usecase), CoreError> {
+    let email = normalize_email(email)?;
+    check_new_password(password)?;
+    let password_hash = hash_password(password)?;
+    conn.immediate_transaction(|conn| {
+        if !needs_setup(conn)? {
+            return Err(CoreError::Conflict("The portal already has an administrator. Sign in instead.".into()));
+        }
+        let now = now_ms();
+        let tenant = Tenant { id: new_id(), name: "Default organization".into(), created_at: now };
+        diesel::insert_into(tenants::table).values(&tenant).execute(conn)?;
+        let user = User {
+            id: new_id(),
+            tenant_id: tenant.id.clone(),
+            email,
+            password_hash,
+            role: Role::Admin.as_str().into(),
+            disabled: false,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+        };
+        diesel::insert_into(users::table).values(&user).execute(conn)?;
+        let usecase = Usecase {
+            id: new_id(),
+            tenant_id: tenant.id,
+            name: "Default".into(),
+            account_id: config.default_account_id.clone(),
+            s3_bucket: config.default_bucket.clone(),
+            cross_account_role_arn: None,
+            external_id: new_id(),
+            data_account_id: None,
+            data_account_role_arn: None,
+            data_account_external_id: None,
+            data_s3_bucket: None,
+            data_s3_prefix: None,
+            sagemaker_execution_role_arn: None,
+            region: config.region.clone(),
+            created_at: now,
+        };
+        diesel::insert_into(usecases::table).values(&usecase).execute(conn)?;
+        Ok((user, usecase))
+    })
+}
+
+/// Why a sign-in failed; only the audit trail sees the difference.
+#[derive(Debug)]
+pub struct SignInRefusal {
+    /// The user, when the email matched one.
+    pub user: Option<User>,
+    /// What went wrong, for the audit trail.
+    pub reason: String,
+}
+
+/// Checks email and password, counting failures and locking the account
+/// after too many.
+pub fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<User, SignInRefusal> {
+    let refuse = |user: Option<User>, reason: &str| SignInRefusal { user, reason: reason.into() };
+    let email = email.trim().to_lowercase();
+    let found = users::table
+        .filter(users::email.eq(&email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+        .map_err(|e| refuse(None, &format!("database: {e}")))?;
+    let Some(user) = found else {
+        // Spend the same time as a real check so that timing does not tell
+        // which addresses have accounts.
+        let _ = hash_password(password);
+        return Err(refuse(None, "unknown email"));
+    };
+    let now = now_ms();
+    if user.locked_until.is_some_and(|t| t > now) {
+        return Err(refuse(Some(user), "account locked"));
+    }
+    if user.disabled {
+        return Err(refuse(Some(user), "account disabled"));
+    }
+    if !verify_password(&user.password_hash, password) {
+        let failures = user.failed_logins + 1;
+        let (count, locked_until, reason) = if failures >= MAX_FAILED_SIGN_INS {
+            (0, Some(now + LOCK_MS), "wrong password; account locked for 15 minutes")
+        } else {
+            (failures, None, "wrong password")
+        };
+        let _ = diesel::update(users::table.find(&user.id))
+            .set((users::failed_logins.eq(count), users::locked_until.eq(locked_until)))
+            .execute(conn);
+        return Err(refuse(Some(user), reason));
+    }
+    let _ = diesel::update(users::table.find(&user.id))
+        .set((users::failed_logins.eq(0), users::locked_until.eq(None::<i64>)))
+        .execute(conn);
+    Ok(user)
+}
+
+/// The actor and the page-facing user for a session's user id.
+pub fn load_session_user(conn: &mut Conn, user_id: &str) -> Result<Option<(Actor, SessionUser)>, CoreError> {
+    let row: Option<(User, String)> = users::table
+        .inner_join(tenants::table)
+        .filter(users::id.eq(user_id))
+        .select((User::as_select(), tenants::name))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(user, tenant_name)| {
+        let actor = Actor::from_user(&user)?;
+        let view = SessionUser { id: user.id, email: user.email, role: actor.role, tenant_name };
+        Some((actor, view))
+    }))
+}
+
+/// Creates a user in a tenant (used by tests and the command line).
+pub fn create_user(conn: &mut Conn, tenant_id: &str, email: &str, password: &str, role: Role) -> Result<User, CoreError> {
+    let email = normalize_email(email)?;
+    check_new_password(password)?;
+    let user = User {
+        id: new_id(),
+        tenant_id: tenant_id.into(),
+        email,
+        password_hash: hash_password(password)?,
+        role: role.as_str().into(),
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: now_ms(),
+    };
+    diesel::insert_into(users::table).values(&user).execute(conn).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            CoreError::Conflict("A user with this email already exists.".into())
+        }
+        e => e.into(),
+    })?;
+    Ok(user)
+}

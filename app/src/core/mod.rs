@@ -1,0 +1,79 @@
+//! The server-only domain: database, authorization, audit, identity and
+//! storage services. Nothing here knows about HTTP or Leptos; services take
+//! plain arguments and return `Result<_, CoreError>`.
+
+pub mod audit;
+pub mod authz;
+pub mod aws;
+pub mod db;
+pub mod identity;
+pub mod session_store;
+pub mod state;
+pub mod storage;
+
+pub use state::{AppState, ClientInfo, PortalConfig};
+
+use crate::error::AppError;
+
+/// What can go wrong in a service, before it is turned into words for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// No signed-in user.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor may not do this; the reason goes to the audit trail only.
+    #[error("denied: {0}")]
+    Denied(String),
+    /// The input is wrong; the message is shown to the user as is.
+    #[error("{0}")]
+    Invalid(String),
+    /// The thing asked for does not exist (or is not visible).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state; shown as is.
+    #[error("{0}")]
+    Conflict(String),
+    /// S3 refused or failed; the message says what happened.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// Configuration that cannot work; reported at start.
+    #[error("{0}")]
+    Config(String),
+    /// Anything else; logged, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<diesel::result::Error> for CoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        CoreError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::NotSignedIn => AppError::NotSignedIn,
+            CoreError::Denied(_) => AppError::Denied,
+            CoreError::Invalid(m) => AppError::Invalid(m),
+            CoreError::NotFound(m) => AppError::NotFound(m),
+            CoreError::Conflict(m) => AppError::Conflict(m),
+            CoreError::Storage(m) => AppError::Storage(m),
+            CoreError::Config(_) | CoreError::Internal(_) => {
+                tracing::error!(error = %e, "internal error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, the portal's one time format in the database.
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A fresh random identifier for a row.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,43 @@
+//! What every request handler shares.
+
+use super::aws::S3Gateway;
+use super::db::Db;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Settings of the portal that services need at run time.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    /// The origin people use to reach the portal, e.g. `http://127.0.0.1:3000`.
+    pub public_origin: String,
+    /// Origins allowed to upload from the browser (the public origin and its loopback aliases).
+    pub browser_origins: Vec<String>,
+    /// Bucket created for the default usecase at first start.
+    pub default_bucket: String,
+    /// Region used when nothing else says.
+    pub region: String,
+    /// Account id shown for the default usecase.
+    pub default_account_id: String,
+}
+
+/// Shared state of the running portal.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    /// Leptos rendering options.
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub db: Db,
+    /// The one place that builds S3 clients.
+    pub s3: S3Gateway,
+    /// Portal settings.
+    pub config: Arc<PortalConfig>,
+}
+
+/// Where a request came from, recorded with every audit event.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    /// The peer address of the connection.
+    pub ip: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+}

@@ -1,0 +1,249 @@
+//! Storage services: key rules, listings, presigned transfers and bucket
+//! preparation. They take an S3 client and plain values.
+
+use super::CoreError;
+use crate::model::{Listing, ObjectEntry, UploadPlan};
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+use std::time::Duration;
+
+/// Objects per listing page.
+pub const PAGE_SIZE: i32 = 200;
+/// Lifetime of a presigned upload URL.
+pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+/// Lifetime of a presigned download URL.
+pub const DOWNLOAD_URL_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// Checks an object key: 1..=1024 bytes, no leading `/`, no empty, `.` or
+/// `..` segments, no control characters or backslashes.
+pub fn validate_key(key: &str) -> Result<(), CoreError> {
+    let bad = |why: &str| Err(CoreError::Invalid(format!("The name “{key}” cannot be used: {why}.")));
+    if key.is_empty() {
+        return bad("it is empty");
+    }
+    if key.len() > 1024 {
+        return bad("it is longer than 1024 bytes");
+    }
+    if key.chars().any(|c| c.is_control() || c == '\\') {
+        return bad("it contains control characters or a backslash");
+    }
+    let body = key.strip_suffix('/').unwrap_or(key);
+    if body.is_empty() || body.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        return bad("folders in it must have names, and “.” or “..” are not allowed");
+    }
+    Ok(())
+}
+
+/// Checks a listing prefix: empty, or a valid key ending in `/`.
+pub fn validate_prefix(prefix: &str) -> Result<(), CoreError> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
+    if !prefix.ends_with('/') {
+        return Err(CoreError::Invalid("A folder path must end with “/”.".into()));
+    }
+    validate_key(prefix)
+}
+
+/// Checks a file name chosen in the browser (one path segment).
+pub fn validate_file_name(name: &str) -> Result<(), CoreError> {
+    if name.contains('/') {
+        return Err(CoreError::Invalid(format!("The file name “{name}” must not contain “/”.")));
+    }
+    validate_key(name)
+}
+
+fn storage_error<E>(what: &str, e: aws_sdk_s3::error::SdkError<E>) -> CoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let code = e.code().map(str::to_owned);
+    tracing::warn!(error = %DisplayErrorContext(&e), "{what} failed");
+    match code {
+        Some(code) => CoreError::Storage(format!("{what} failed with {code}")),
+        None => CoreError::Storage(format!("{what} failed: the storage endpoint could not be reached")),
+    }
+}
+
+/// Names of all buckets the client can see.
+pub async fn list_buckets(client: &Client) -> Result<Vec<String>, CoreError> {
+    let out = client.list_buckets().send().await.map_err(|e| storage_error("Listing buckets", e))?;
+    Ok(out.buckets().iter().filter_map(|b| b.name().map(str::to_owned)).collect())
+}
+
+/// One page of the folder `prefix` of `bucket`.
+pub async fn list_folder(client: &Client, bucket: &str, prefix: &str, token: Option<String>) -> Result<Listing, CoreError> {
+    let out = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .delimiter("/")
+        .max_keys(PAGE_SIZE)
+        .set_continuation_token(token.filter(|t| !t.is_empty()))
+        .send()
+        .await
+        .map_err(|e| storage_error("Listing the folder", e))?;
+    let folders = out.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)).collect();
+    let files = out
+        .contents()
+        .iter()
+        .filter_map(|o| {
+            let key = o.key()?.to_owned();
+            // The folder's own marker object is the folder, not a file in it.
+            if key == prefix {
+                return None;
+            }
+            Some(ObjectEntry {
+                name: key.rsplit('/').next().unwrap_or(&key).to_owned(),
+                size: o.size().unwrap_or(0),
+                last_modified: o
+                    .last_modified()
+                    .and_then(|t| t.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
+                key,
+            })
+        })
+        .collect();
+    Ok(Listing {
+        prefix: prefix.to_owned(),
+        folders,
+        files,
+        next_token: out.next_continuation_token().map(str::to_owned),
+    })
+}
+
+/// A presigned PUT for one object, with the headers the browser must send.
+pub async fn presign_put(client: &Client, bucket: &str, key: &str, content_type: &str) -> Result<UploadPlan, CoreError> {
+    let config = PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let req = client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .content_type(content_type)
+        .presigned(config)
+        .await
+        .map_err(|e| storage_error("Preparing the upload", e))?;
+    Ok(UploadPlan {
+        url: req.uri().to_owned(),
+        method: req.method().to_owned(),
+        headers: req.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        key: key.to_owned(),
+    })
+}
+
+/// A presigned GET that makes the browser save the file under `file_name`.
+pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Result<String, CoreError> {
+    let file_name = key.rsplit('/').next().unwrap_or(key);
+    let ascii: String = file_name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let config = PresigningConfig::expires_in(DOWNLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let req = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .response_content_disposition(disposition)
+        .presigned(config)
+        .await
+        .map_err(|e| storage_error("Preparing the download", e))?;
+    Ok(req.uri().to_owned())
+}
+
+/// Size, ETag and content type of an object, after an upload.
+#[derive(Debug, Clone)]
+pub struct ObjectHead {
+    /// Bytes.
+    pub size: i64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Content type.
+    pub content_type: String,
+}
+
+/// Reads an object's metadata; `NotFound` when it is not there.
+pub async fn head_object(client: &Client, bucket: &str, key: &str) -> Result<ObjectHead, CoreError> {
+    match client.head_object().bucket(bucket).key(key).send().await {
+        Ok(out) => Ok(ObjectHead {
+            size: out.content_length().unwrap_or(0),
+            etag: out.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
+            content_type: out.content_type().unwrap_or("application/octet-stream").to_owned(),
+        }),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {
+            Err(CoreError::NotFound(format!("“{key}” was not found in {bucket}; the upload did not arrive.")))
+        }
+        Err(e) => Err(storage_error("Reading the object", e)),
+    }
+}
+
+/// Creates `bucket` if it is missing and lets the portal's origins upload
+/// to it from the browser (CORS, exposing `ETag`).
+pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -> Result<(), CoreError> {
+    if client.head_bucket().bucket(bucket).send().await.is_err() {
+        match client.create_bucket().bucket(bucket).send().await {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("BucketAlreadyOwnedByYou") || e.code() == Some("BucketAlreadyExists") => {}
+            Err(e) => return Err(storage_error("Creating the bucket", e)),
+        }
+    }
+    let rule = CorsRule::builder()
+        .set_allowed_origins(Some(origins.to_vec()))
+        .set_allowed_methods(Some(vec!["PUT".into(), "POST".into(), "GET".into(), "HEAD".into()]))
+        .allowed_headers("*")
+        .expose_headers("ETag")
+        .max_age_seconds(3000)
+        .build()
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let cors = CorsConfiguration::builder()
+        .cors_rules(rule)
+        .build()
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    client
+        .put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(cors)
+        .send()
+        .await
+        .map_err(|e| storage_error("Setting the bucket's CORS rules", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_keys_are_refused() {
+        for key in ["", "/etc/passwd", "a/../b", "a//b", "./a", "a\\b", "a\u{0}b", "..", "a/./b"] {
+            assert!(validate_key(key).is_err(), "{key:?} should be refused");
+        }
+        assert!(validate_key(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn ordinary_keys_pass() {
+        for key in ["a.csv", "folder/", "data/2026/train set (1).parquet", "ümlaut/ok.txt"] {
+            assert!(validate_key(key).is_ok(), "{key:?} should pass");
+        }
+    }
+
+    #[test]
+    fn prefixes_end_with_a_slash() {
+        assert!(validate_prefix("").is_ok());
+        assert!(validate_prefix("a/b/").is_ok());
+        assert!(validate_prefix("a/b").is_err());
+        assert!(validate_file_name("a/b.txt").is_err());
+    }
+}

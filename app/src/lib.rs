@@ -1,0 +1,68 @@
+//! Dataport: scoped, audited access to S3 data through the browser.
+//!
+//! `pages/` and `components/` are what people see, `api/` holds the server
+//! functions, and `core/` (server only) is the domain behind them.
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod core;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "hydrate")]
+pub mod upload;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The portal: header, then the page the URL names.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::session::provide_whoami();
+    // Pages wait for their data on the server, so that a redirect (to sign
+    // in, for example) is a real HTTP redirect rather than a flash of content.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/dataport.css" />
+        <Title text="Dataport" />
+        <Router>
+            <components::header::Header />
+            <main id="main">
+                <Routes fallback=|| view! { <p>"This page does not exist. Go back to the start page."</p> }>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view=pages::setup::SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/usecases/:id") view=pages::usecase::UsecasePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/usecases/:id/buckets/:bucket")
+                        view=pages::browser::BrowserPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

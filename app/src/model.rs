@@ -1,0 +1,147 @@
+//! Types that travel between server functions and pages.
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role inside a tenant; it caps what grants can give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Everything inside the tenant.
+    Admin,
+    /// List, read, write and delete where granted.
+    Editor,
+    /// List and read where granted.
+    Viewer,
+}
+
+impl Role {
+    /// The database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses the database spelling.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "editor" => Some(Role::Editor),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in user as pages see it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// User id.
+    pub id: String,
+    /// Email address.
+    pub email: String,
+    /// Role in the tenant.
+    pub role: Role,
+    /// Name of the tenant.
+    pub tenant_name: String,
+}
+
+/// Who is here, and whether the portal still needs its first admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The signed-in user, if any.
+    pub user: Option<SessionUser>,
+    /// True while no user exists at all.
+    pub needs_setup: bool,
+}
+
+/// A usecase in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsecaseSummary {
+    /// Usecase id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The bucket holding its data.
+    pub data_bucket: String,
+    /// The region of its data.
+    pub region: String,
+}
+
+/// A folder or file in a bucket listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectEntry {
+    /// Full key.
+    pub key: String,
+    /// Last path segment, for display.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Last modification, RFC 3339.
+    pub last_modified: Option<String>,
+}
+
+/// One page of a folder listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    /// The listed prefix.
+    pub prefix: String,
+    /// Sub-folders (full prefixes ending in `/`).
+    pub folders: Vec<String>,
+    /// Files at this level.
+    pub files: Vec<ObjectEntry>,
+    /// Token for the next page, if any.
+    pub next_token: Option<String>,
+}
+
+/// How the browser sends one file straight to S3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadPlan {
+    /// Presigned URL.
+    pub url: String,
+    /// HTTP method to use.
+    pub method: String,
+    /// Headers that were signed and must be sent as they are.
+    pub headers: Vec<(String, String)>,
+    /// The object key the file will have.
+    pub key: String,
+}
+
+/// Filters of the audit page; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Email of the acting user (exact, case-insensitive).
+    pub user: Option<String>,
+    /// Action name, e.g. `object.upload`.
+    pub action: Option<String>,
+    /// `success`, `denied` or `error`.
+    pub outcome: Option<String>,
+    /// First day included, `YYYY-MM-DD` (UTC).
+    pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD` (UTC).
+    pub to: Option<String>,
+}
+
+/// One audit event as the audit page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// Sequence number in the chain.
+    pub seq: i64,
+    /// Time, RFC 3339 UTC.
+    pub at: String,
+    /// Who.
+    pub user: String,
+    /// What.
+    pub action: String,
+    /// On what (bucket/key or usecase).
+    pub resource: String,
+    /// From where.
+    pub client_ip: String,
+    /// Browser or client.
+    pub user_agent: String,
+    /// success, denied or error.
+    pub outcome: String,
+    /// More words about it.
+    pub detail: String,
+}

@@ -1,0 +1,157 @@
+//! Browsing a bucket folder by folder, uploading and downloading.
+
+use crate::api::data::{download_url, list_objects};
+use crate::components::session::{ErrorNote, RequireUser};
+use crate::components::upload::Uploader;
+use crate::components::{encode, format_size};
+use crate::error::AppError;
+use crate::model::Listing;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The folder browser of one bucket.
+#[component]
+pub fn BrowserPage() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <Browser />
+        </RequireUser>
+    }
+}
+
+fn folder_href(usecase_id: &str, bucket: &str, prefix: &str) -> String {
+    format!("/usecases/{usecase_id}/buckets/{}?prefix={}", encode(bucket), encode(prefix))
+}
+
+#[component]
+fn Browser() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let usecase_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let bucket = Signal::derive(move || params.read().get("bucket").unwrap_or_default());
+    let prefix = Signal::derive(move || query.read().get("prefix").unwrap_or_default());
+    let token = move || query.read().get("token").filter(|t| !t.is_empty());
+    let refresh = RwSignal::new(0_u32);
+    let listing = Resource::new(
+        move || (usecase_id.get(), bucket.get(), prefix.get(), token(), refresh.get()),
+        |(u, b, p, t, _)| list_objects(u, b, p, t),
+    );
+    let download_error = RwSignal::new(None::<AppError>);
+
+    view! {
+        <h1>{move || bucket.get()}</h1>
+        <Breadcrumbs usecase_id bucket prefix />
+        <Uploader usecase_id bucket prefix on_done=Callback::new(move |()| refresh.update(|n| *n += 1)) />
+        {move || download_error.get().map(|error| view! { <ErrorNote error /> })}
+        <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(l) => view! { <FolderTable listing=l usecase_id bucket download_error /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Breadcrumbs(usecase_id: Signal<String>, bucket: Signal<String>, prefix: Signal<String>) -> impl IntoView {
+    move || {
+        let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
+        let mut crumbs = vec![(b.clone(), folder_href(&u, &b, ""))];
+        let mut path = String::new();
+        for segment in p.split('/').filter(|s| !s.is_empty()) {
+            path.push_str(segment);
+            path.push('/');
+            crumbs.push((segment.to_owned(), folder_href(&u, &b, &path)));
+        }
+        let last = crumbs.len() - 1;
+        view! {
+            <nav aria-label="Breadcrumb" class="crumbs">
+                <a href=format!("/usecases/{u}")>"Usecase"</a>
+                {crumbs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, href))| {
+                        let current = (i == last).then_some("page");
+                        view! {
+                            " / "
+                            <a href=href aria-current=current>{name}</a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
+    }
+}
+
+#[component]
+fn FolderTable(
+    listing: Listing,
+    usecase_id: Signal<String>,
+    bucket: Signal<String>,
+    download_error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let (u, b) = (usecase_id.get_untracked(), bucket.get_untracked());
+    let empty = listing.folders.is_empty() && listing.files.is_empty();
+    let next = listing.next_token.clone().map(|t| {
+        format!("{}&token={}", folder_href(&u, &b, &listing.prefix), encode(&t))
+    });
+    let folders = listing.folders.iter().map(|f| {
+        let name = f.trim_end_matches('/').rsplit('/').next().unwrap_or(f).to_owned();
+        view! {
+            <tr>
+                <td>
+                    <a href=folder_href(&u, &b, f)>{format!("{name}/")}</a>
+                </td>
+                <td>"Folder"</td>
+                <td></td>
+                <td></td>
+            </tr>
+        }
+    });
+    let files = listing.files.iter().map(|f| {
+        let key = f.key.clone();
+        let label = format!("Download {}", f.name);
+        let download = move |_| {
+            let (u, b, key) = (usecase_id.get_untracked(), bucket.get_untracked(), key.clone());
+            leptos::task::spawn_local(async move {
+                match download_url(u, b, key).await {
+                    Ok(url) => {
+                        download_error.set(None);
+                        let _ = window().location().set_href(&url);
+                    }
+                    Err(e) => download_error.set(Some(e)),
+                }
+            });
+        };
+        view! {
+            <tr>
+                <td>{f.name.clone()}</td>
+                <td>{format_size(f.size)}</td>
+                <td>{f.last_modified.clone().unwrap_or_default()}</td>
+                <td>
+                    <button type="button" aria-label=label on:click=download>
+                        "Download"
+                    </button>
+                </td>
+            </tr>
+        }
+    });
+    view! {
+        <table class="objects">
+            <caption>"Folders and files"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Size"</th>
+                    <th scope="col">"Last modified"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>{folders.collect_view()} {files.collect_view()}</tbody>
+        </table>
+        {empty.then(|| view! { <p>"This folder is empty."</p> })}
+        {next.map(|href| view! { <a href=href>"Next page"</a> })}
+    }
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// One fresh data directory per run, shared by the runner and its workers.
+process.env.DATAPORT_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-e2e-'));
+const port = 3107;
+const s3Port = 9107;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    acceptDownloads: true,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium; Playwright never downloads a browser here.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `./target/debug/dataport serve --data-dir ${process.env.DATAPORT_E2E_DIR} --listen 127.0.0.1:${port} --s3-listen 127.0.0.1:${s3Port}`,
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' },
+  },
+});

@@ -1,0 +1,120 @@
+import { test, expect, Page } from '@playwright/test';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+
+const email = 'admin@example.com';
+const password = 'a long and careful passphrase';
+
+// The story of one newcomer, in order: each step starts where the last ended.
+test.describe.configure({ mode: 'serial' });
+
+async function signIn(page: Page, pass: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(pass);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function waitForHydration(page: Page) {
+  // The WASM bundle is loaded and has taken over the page.
+  await page.waitForFunction(() => (window as any).__dataport_hydrated === true, undefined, { timeout: 30_000 });
+}
+
+test('a newcomer creates the first administrator', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole('heading', { name: 'Set up Dataport' })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Default' })).toBeVisible();
+});
+
+test('a wrong password gets one clear message, the right one signs in', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, 'not the password at all');
+  await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  await expect(page.getByText(email)).toBeVisible();
+});
+
+test('a file goes straight to S3 with progress, and comes back byte for byte', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
+  await waitForHydration(page);
+
+  const bytes = crypto.randomBytes(3 * 1024 * 1024 + 17);
+  const putsToS3: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PUT') putsToS3.push(r.url());
+  });
+  await page.getByLabel('File to upload').setInputFiles({ name: 'sample.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+
+  const bar = page.getByRole('progressbar', { name: 'Upload progress' });
+  await expect(bar).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.getByRole('status')).toHaveText('Uploaded sample.bin.');
+  // The browser sent the bytes to the S3 endpoint, not to the portal.
+  expect(putsToS3).toHaveLength(1);
+  expect(putsToS3[0]).toContain('127.0.0.1:9107/dataport-data/sample.bin');
+
+  await expect(page.getByRole('cell', { name: 'sample.bin', exact: true })).toBeVisible();
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download sample.bin' }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('sample.bin');
+  const saved = fs.readFileSync(await download.path());
+  expect(crypto.createHash('sha256').update(saved).digest('hex')).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
+});
+
+test('the audit page shows what happened and filters it', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  const table = page.getByRole('table', { name: 'Events, newest first' });
+  for (const action of ['setup.first_admin', 'auth.sign_in', 'object.upload', 'object.download']) {
+    await expect(table.getByRole('cell', { name: action, exact: true }).first()).toBeVisible();
+  }
+
+  await page.getByLabel('Outcome').selectOption('denied');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/outcome=denied/);
+  const outcomes = await table.locator('tbody tr td:nth-child(5)').allTextContents();
+  expect(outcomes.length).toBeGreaterThan(0);
+  expect(new Set(outcomes)).toEqual(new Set(['denied']));
+  await expect(table.getByRole('cell', { name: 'auth.sign_in', exact: true }).first()).toBeVisible();
+
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = fs.readFileSync(await (await downloadPromise).path(), 'utf8');
+  expect(csv.split('\n')[0]).toBe('seq,time,user,action,resource,client_ip,user_agent,outcome,detail');
+  expect(csv).toContain('"denied"');
+  expect(csv).not.toContain('"success"');
+});
+
+test('signing out ends the session', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});

@@ -1,0 +1,144 @@
+//! Configuration, by flag or environment variable, read once at start.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Dataport: scoped, audited access to S3 data through the browser.
+#[derive(Debug, Parser)]
+#[command(name = "dataport", version, about)]
+pub struct Cli {
+    /// Where Dataport keeps its database, the embedded endpoint's objects and its key.
+    #[arg(long, env = "DATAPORT_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL: a SQLite file path (`sqlite://path` or a plain path). Default: `<data-dir>/dataport.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the portal (and the embedded S3 endpoint unless another S3 is configured).
+    Serve(ServeArgs),
+    /// Create the first administrator from a shell; reads the password from standard input.
+    CreateAdmin {
+        /// Email of the administrator.
+        #[arg(long)]
+        email: String,
+        /// Public URL of the portal, allowed to upload to the default bucket.
+        #[arg(long, env = "DATAPORT_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Print the environment that points the aws CLI or any SDK at the embedded endpoint.
+    S3Env {
+        /// Address of the embedded endpoint.
+        #[arg(long, env = "DATAPORT_S3_LISTEN", default_value = "127.0.0.1:9000")]
+        s3_listen: SocketAddr,
+    },
+    /// Audit trail tools.
+    Audit {
+        /// What to do with the trail.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// Audit subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit trail and name the first broken link.
+    Verify,
+}
+
+/// Options of `dataport serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address the portal listens on.
+    #[arg(long, env = "DATAPORT_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Address of the embedded S3 endpoint (loopback unless you mean otherwise).
+    #[arg(long, env = "DATAPORT_S3_LISTEN", default_value = "127.0.0.1:9000")]
+    pub s3_listen: SocketAddr,
+    /// Use this S3-compatible endpoint instead of the embedded one; credentials
+    /// come from the standard AWS chain (AWS_ACCESS_KEY_ID, profiles, roles).
+    #[arg(long, env = "DATAPORT_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// Use real AWS S3 with the standard AWS credential chain instead of the embedded endpoint.
+    #[arg(long, env = "DATAPORT_USE_AWS", default_value_t = false)]
+    pub use_aws: bool,
+    /// The URL people use to reach the portal; its origin is trusted for CSRF and CORS.
+    /// Default: `http://<listen>`.
+    #[arg(long, env = "DATAPORT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Region of new buckets and of the portal's S3 client.
+    #[arg(long, env = "DATAPORT_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Bucket of the default usecase created with the first administrator.
+    #[arg(long, env = "DATAPORT_DEFAULT_BUCKET", default_value = "dataport-data")]
+    pub default_bucket: String,
+    /// Folder with the built site (`pkg/` with the WASM, JS and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+impl ServeArgs {
+    /// Defaults for everything, listening on the given addresses.
+    pub fn local(listen: SocketAddr, s3_listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            s3_listen,
+            s3_endpoint: None,
+            use_aws: false,
+            public_url: None,
+            region: "us-east-1".into(),
+            default_bucket: "dataport-data".into(),
+            site_root: "target/site".into(),
+        }
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of a URL, without path or trailing slash.
+pub fn origin_of(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    match trimmed.find("://") {
+        Some(i) => {
+            let rest = &trimmed[i + 3..];
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            format!("{}{}", &trimmed[..i + 3], &rest[..host_end])
+        }
+        None => trimmed.to_owned(),
+    }
+}
+
+/// Origins the browser may use for a portal at `origin`: the origin itself,
+/// plus `localhost`/`127.0.0.1` twins of a loopback address.
+pub fn browser_origins(origin: &str) -> Vec<String> {
+    let mut out = vec![origin.to_owned()];
+    for (a, b) in [("://127.0.0.1", "://localhost"), ("://localhost", "://127.0.0.1")] {
+        if origin.contains(a) {
+            out.push(origin.replacen(a, b, 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_drops_path_and_slash() {
+        assert_eq!(origin_of("https://data.example.com/portal/"), "https://data.example.com");
+        assert_eq!(origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn loopback_origins_have_twins() {
+        assert_eq!(browser_origins("http://127.0.0.1:3000"), vec!["http://127.0.0.1:3000", "http://localhost:3000"]);
+        assert_eq!(browser_origins("https://data.example.com"), vec!["https://data.example.com"]);
+    }
+}

@@ -1,0 +1,50 @@
+//! The S3-compatible endpoint inside the `dataport` process, so that a
+//! fresh checkout runs with no AWS account. Objects live on local disk
+//! (s3s-fs); this module adds what the portal needs on top: stored bucket
+//! settings, CORS, and listings that show empty folders.
+
+mod cors;
+mod credentials;
+mod listing;
+mod settings;
+mod store;
+
+pub use credentials::{EmbeddedCredentials, load_or_create as load_or_create_credentials};
+
+use s3s::auth::SimpleAuth;
+use s3s::service::S3ServiceBuilder;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Region the embedded endpoint reports.
+pub const REGION: &str = "us-east-1";
+
+/// Starts the endpoint on `listener`, storing under `data_dir/s3`.
+pub async fn serve(listener: TcpListener, data_dir: &Path, creds: &EmbeddedCredentials) -> anyhow::Result<SocketAddr> {
+    let objects = data_dir.join("s3");
+    let settings_dir = data_dir.join("s3-settings");
+    std::fs::create_dir_all(&objects)?;
+    std::fs::create_dir_all(&settings_dir)?;
+    let settings = Arc::new(settings::BucketSettings::new(settings_dir));
+    let store = store::EmbeddedStore::new(&objects, settings.clone())?;
+    let mut builder = S3ServiceBuilder::new(store);
+    builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
+    let service = builder.build();
+    let service = axum::error_handling::HandleError::new(service, |e: s3s::HttpError| async move {
+        tracing::error!(error = ?e, "embedded S3 failure");
+        (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    });
+    // s3s must sit at the root of its listener: a path prefix breaks signatures.
+    let app = axum::Router::new()
+        .fallback_service(service)
+        .layer(axum::middleware::from_fn_with_state(settings, cors::apply));
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "embedded S3 endpoint stopped");
+        }
+    });
+    Ok(addr)
+}

@@ -1,0 +1,124 @@
+//! The `dataport` server: configuration, the embedded S3 endpoint, the
+//! portal's router, and starting them together.
+
+pub mod config;
+pub mod embedded;
+pub mod web;
+
+use anyhow::Context;
+use app::core::aws::{S3Gateway, S3Settings};
+use app::core::db::Db;
+use app::core::db::models::Usecase;
+use app::core::{AppState, PortalConfig, storage};
+use config::{ServeArgs, browser_origins, origin_of};
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A started portal.
+pub struct Portal {
+    /// Address the portal listens on.
+    pub addr: SocketAddr,
+    /// Its public URL.
+    pub url: String,
+    /// URL of the embedded S3 endpoint, when it runs.
+    pub s3_url: Option<String>,
+    /// Shared state (database, S3 gateway, settings).
+    pub state: AppState,
+}
+
+/// The database URL to use: the given one, or a SQLite file in the data directory.
+pub fn database_url(data_dir: &Path, given: Option<&str>) -> String {
+    given.map(str::to_owned).unwrap_or_else(|| data_dir.join("dataport.db").display().to_string())
+}
+
+/// Opens the database, creating the data directory first.
+pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Ok(Db::open(&database_url(data_dir, given))?)
+}
+
+/// Starts the S3 endpoint (unless another is configured) and the portal,
+/// serving in the background; returns once both are listening.
+pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) -> anyhow::Result<Portal> {
+    let db = open_database(data_dir, database)?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (is another portal running?)", args.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_origin = origin_of(&public_url);
+
+    let (s3_settings, s3_url) = if args.use_aws {
+        (S3Settings { endpoint: None, region: args.region.clone(), static_credentials: None }, None)
+    } else if let Some(endpoint) = &args.s3_endpoint {
+        (S3Settings { endpoint: Some(endpoint.clone()), region: args.region.clone(), static_credentials: None }, None)
+    } else {
+        let creds = embedded::load_or_create_credentials(data_dir)?;
+        let s3_listener = TcpListener::bind(args.s3_listen)
+            .await
+            .with_context(|| format!("cannot listen on {} for the embedded S3 endpoint", args.s3_listen))?;
+        let s3_addr = embedded::serve(s3_listener, data_dir, &creds).await?;
+        let url = format!("http://{s3_addr}");
+        let settings = S3Settings {
+            endpoint: Some(url.clone()),
+            region: embedded::REGION.into(),
+            static_credentials: Some((creds.access_key, creds.secret_key)),
+        };
+        (settings, Some(url))
+    };
+    let s3 = S3Gateway::new(s3_settings).await;
+
+    let config = PortalConfig {
+        browser_origins: browser_origins(&public_origin),
+        public_origin,
+        default_bucket: args.default_bucket.clone(),
+        region: args.region.clone(),
+        default_account_id: if s3_url.is_some() { "local".into() } else { "self".into() },
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("dataport")
+        .site_root(args.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState { leptos_options, db, s3, config: Arc::new(config) };
+
+    if s3_url.is_some() {
+        prepare_embedded_buckets(&state).await;
+    }
+
+    let app = web::router(state.clone());
+    tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
+            tracing::error!(error = %e, "portal stopped");
+        }
+    });
+    Ok(Portal { addr, url: public_url, s3_url, state })
+}
+
+/// Makes sure every usecase bucket exists on the embedded endpoint and
+/// accepts uploads from the portal's current origin (it may have changed).
+async fn prepare_embedded_buckets(state: &AppState) {
+    use app::core::db::schema::usecases;
+    use diesel::prelude::*;
+    let all = state
+        .db
+        .run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?))
+        .await
+        .unwrap_or_default();
+    for usecase in all {
+        let client = state.s3.client_for(&usecase);
+        if let Err(e) = storage::prepare_bucket(client, usecase.data_bucket(), &state.config.browser_origins).await {
+            tracing::warn!(bucket = usecase.data_bucket(), error = %e, "bucket not prepared");
+        }
+    }
+}
+
+/// The directory holding the data, made absolute for messages.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}

@@ -1,0 +1,143 @@
+//! The portal's HTTP side: middleware (client info, CSRF, security
+//! headers), health checks, the audit export, and the Leptos routes.
+
+use app::api::audit::audit_rows;
+use app::api::context::Ctx;
+use app::core::{AppState, ClientInfo, storage};
+use app::error::AppError;
+use app::model::AuditFilter;
+use app::{App, shell};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// Minutes of inactivity after which a session ends.
+pub const SESSION_IDLE_MINUTES: i64 = 30;
+
+/// Builds the whole portal router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let secure = state.config.public_origin.starts_with("https://");
+    let sessions = SessionManagerLayer::new(app::core::session_store::DbSessionStore::new(state.db.clone()))
+        .with_name("dataport_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(SESSION_IDLE_MINUTES)))
+        // Saving on every request is what makes the expiry count from the last activity.
+        .with_always_save(true);
+    let trusted = Arc::new(state.config.browser_origins.clone());
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/audit/export.csv", get(export_audit))
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(trusted, refuse_cross_site))
+        .layer(middleware::from_fn(client_info))
+        .with_state(state)
+}
+
+/// Records where a request came from and sets security headers on the answer.
+async fn client_info(mut req: Request<Body>, next: Next) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    req.extensions_mut().insert(ClientInfo { ip, user_agent });
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    resp
+}
+
+/// Refuses state-changing requests that did not come from the portal's own pages.
+async fn refuse_cross_site(State(trusted): State<Arc<Vec<String>>>, req: Request<Body>, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let same_origin = headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin");
+    let trusted_origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| trusted.iter().any(|t| t == o));
+    if same_origin || trusted_origin {
+        next.run(req).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "This request did not come from a Dataport page and was refused. Open the portal and try again.",
+        )
+            .into_response()
+    }
+}
+
+/// The process is alive.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database and S3 are reachable.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.run(|c| app::core::identity::needs_setup(c).map(|_| ())).await;
+    let s3 = storage::list_buckets(state.s3.portal_client()).await;
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let ready = database.is_ok() && s3.is_ok();
+    let body = serde_json::json!({
+        "status": word(ready),
+        "database": word(database.is_ok()),
+        "s3": word(s3.is_ok()),
+    });
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+/// The audit trail as a CSV file, with the audit page's filters.
+async fn export_audit(
+    State(state): State<AppState>,
+    session: Session,
+    Extension(client): Extension<ClientInfo>,
+    Query(filter): Query<AuditFilter>,
+) -> Response {
+    let cx = match Ctx::from_parts(state, session, client).await {
+        Ok(cx) => cx,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    match audit_rows(&cx, "audit.export", filter).await {
+        Ok(rows) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"dataport-audit.csv\""),
+            ],
+            app::core::audit::to_csv(&rows),
+        )
+            .into_response(),
+        Err(AppError::NotSignedIn) => Redirect::to("/sign-in").into_response(),
+        Err(e @ AppError::Denied) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}

@@ -1,0 +1,179 @@
+//! A real portal for tests: temporary data directory, SQLite, the embedded
+//! S3 endpoint on a free loopback port, and HTTP clients.
+
+#![allow(dead_code)]
+
+use app::core::db::models::{Grant, Tenant, Usecase};
+use app::core::db::schema::{audit_events, grants, tenants, usecases};
+use app::core::{identity, new_id, now_ms};
+use app::model::Role;
+use diesel::prelude::*;
+use server::Portal;
+use server::config::ServeArgs;
+use tempfile::TempDir;
+
+/// Password used for every test user.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running portal and the directory it keeps its data in.
+pub struct TestPortal {
+    pub portal: Portal,
+    pub dir: TempDir,
+}
+
+impl TestPortal {
+    /// Starts a fresh portal.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let portal = Self::start_in(dir.path()).await;
+        Self { portal, dir }
+    }
+
+    /// Starts a portal on an existing data directory.
+    pub async fn start_in(path: &std::path::Path) -> Portal {
+        let args = ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
+        server::start(&args, path, None).await.expect("portal starts")
+    }
+
+    /// An HTTP client with a cookie jar that behaves like the portal's own pages.
+    pub fn browser(&self) -> reqwest::Client {
+        browser_for(&self.portal.url)
+    }
+
+    /// Calls a server function and returns the status and the body.
+    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let resp = client
+            .post(format!("{}/api/{endpoint}", self.portal.url))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+
+    /// Creates the first admin through the setup server function and returns a signed-in client.
+    pub async fn admin(&self) -> reqwest::Client {
+        let client = self.browser();
+        let (status, body) = self
+            .call(
+                &client,
+                "create_first_admin",
+                &[("email", "admin@example.com"), ("password", PASSWORD), ("confirm", PASSWORD)],
+            )
+            .await;
+        assert_eq!(status, 200, "setup failed: {body}");
+        client
+    }
+
+    /// Signs a user in and returns the client.
+    pub async fn sign_in(&self, email: &str) -> reqwest::Client {
+        let client = self.browser();
+        let (status, body) = self.call(&client, "sign_in", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(status, 200, "sign-in of {email} failed: {body}");
+        client
+    }
+
+    /// Runs blocking database work.
+    pub fn db<T>(&self, f: impl FnOnce(&mut app::core::db::Conn) -> T) -> T {
+        let mut conn = self.portal.state.db.conn().expect("connection");
+        f(&mut conn)
+    }
+
+    /// The first tenant's default usecase.
+    pub fn default_usecase(&self) -> Usecase {
+        self.db(|c| usecases::table.select(Usecase::as_select()).order(usecases::created_at.asc()).first(c).unwrap())
+    }
+
+    /// Adds a user to the tenant of `usecase`.
+    pub fn add_user(&self, tenant_id: &str, email: &str, role: Role) -> String {
+        let tenant = tenant_id.to_owned();
+        let email = email.to_owned();
+        self.db(move |c| identity::create_user(c, &tenant, &email, PASSWORD, role).unwrap().id)
+    }
+
+    /// Creates a second organization with its own usecase, returning (tenant id, usecase).
+    pub fn other_tenant(&self) -> (String, Usecase) {
+        self.db(|c| {
+            let tenant = Tenant { id: new_id(), name: "Other organization".into(), created_at: now_ms() };
+            diesel::insert_into(tenants::table).values(&tenant).execute(c).unwrap();
+            let usecase = Usecase {
+                id: new_id(),
+                tenant_id: tenant.id.clone(),
+                name: "Other".into(),
+                account_id: "local".into(),
+                s3_bucket: "other-data".into(),
+                cross_account_role_arn: None,
+                external_id: new_id(),
+                data_account_id: None,
+                data_account_role_arn: None,
+                data_account_external_id: None,
+                data_s3_bucket: None,
+                data_s3_prefix: None,
+                sagemaker_execution_role_arn: None,
+                region: "us-east-1".into(),
+                created_at: now_ms(),
+            };
+            diesel::insert_into(usecases::table).values(&usecase).execute(c).unwrap();
+            (tenant.id, usecase)
+        })
+    }
+
+    /// Grants `user_id` rights on `bucket`/`prefix` of `usecase`.
+    pub fn grant(&self, user_id: &str, usecase: &Usecase, prefix: &str, write: bool) {
+        let g = Grant {
+            id: new_id(),
+            user_id: user_id.into(),
+            usecase_id: usecase.id.clone(),
+            bucket: usecase.data_bucket().into(),
+            prefix: prefix.into(),
+            can_list: true,
+            can_read: true,
+            can_write: write,
+            can_delete: false,
+            expires_at: None,
+            created_at: now_ms(),
+        };
+        self.db(|c| diesel::insert_into(grants::table).values(&g).execute(c).unwrap());
+    }
+
+    /// Audit events with this action and outcome.
+    pub fn audit_count(&self, action: &str, outcome: &str) -> i64 {
+        let (a, o) = (action.to_owned(), outcome.to_owned());
+        self.db(move |c| {
+            audit_events::table
+                .filter(audit_events::action.eq(a))
+                .filter(audit_events::outcome.eq(o))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    }
+
+    /// An S3 client on the embedded endpoint with its key.
+    pub async fn s3(&self) -> aws_sdk_s3::Client {
+        let creds = server::embedded::load_or_create_credentials(self.dir.path()).unwrap();
+        s3_client(self.portal.s3_url.as_deref().unwrap(), &creds.access_key, &creds.secret_key)
+    }
+}
+
+/// A client that sends the portal's origin, as its pages do.
+pub fn browser_for(url: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, url.parse().unwrap());
+    reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap()
+}
+
+/// An aws-sdk-s3 client for an S3-compatible endpoint.
+pub fn s3_client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_s3::Client {
+    let creds = aws_credential_types::Credentials::new(key, secret, None, None, "test");
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(creds)
+        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
