@@ -20,7 +20,11 @@ fn browser_managed(name: &str) -> bool {
 }
 
 /// PUTs `file` as `plan` says, calling `on_progress(sent, total)` as bytes go out.
-pub async fn send_file(plan: &UploadPlan, file: &web_sys::File, on_progress: impl Fn(f64, f64) + 'static) -> Result<(), String> {
+pub async fn send_file(
+    plan: &UploadPlan,
+    file: &web_sys::File,
+    on_progress: impl Fn(f64, f64) + 'static,
+) -> Result<(), String> {
     let xhr = XmlHttpRequest::new().map_err(js_err)?;
     xhr.open_with_async(&plan.method, &plan.url, true).map_err(js_err)?;
     for (name, value) in &plan.headers {
@@ -47,11 +51,8 @@ pub async fn send_file(plan: &UploadPlan, file: &web_sys::File, on_progress: imp
                 Ok(())
             } else {
                 let body = xhr.response_text().ok().flatten().unwrap_or_default();
-                let code = body
-                    .split("<Code>")
-                    .nth(1)
-                    .and_then(|s| s.split("</Code>").next())
-                    .unwrap_or("no error code");
+                let code =
+                    body.split("<Code>").nth(1).and_then(|s| s.split("</Code>").next()).unwrap_or("no error code");
                 Err(format!("the storage service answered HTTP {status} ({code})"))
             };
             if let Some(tx) = tx.borrow_mut().take() {

@@ -105,11 +105,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
 async fn prepare_embedded_buckets(state: &AppState) {
     use app::core::db::schema::usecases;
     use diesel::prelude::*;
-    let all = state
-        .db
-        .run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?))
-        .await
-        .unwrap_or_default();
+    let all = state.db.run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?)).await.unwrap_or_default();
     for usecase in all {
         let client = state.s3.client_for(&usecase);
         if let Err(e) = storage::prepare_bucket(client, usecase.data_bucket(), &state.config.browser_origins).await {

@@ -41,21 +41,22 @@ async fn main() -> anyhow::Result<()> {
                 region: "us-east-1".into(),
                 default_account_id: "local".into(),
             };
-            let (user, usecase) = db.run(move |c| {
-                let created = identity::create_first_admin(c, &config, &email, &password)?;
-                let event = audit::NewEvent {
-                    tenant_id: Some(created.0.tenant_id.clone()),
-                    user_id: Some(created.0.id.clone()),
-                    user_email: Some(created.0.email.clone()),
-                    action: "setup.first_admin".into(),
-                    usecase_id: Some(created.1.id.clone()),
-                    detail: "created from the command line".into(),
-                    ..Default::default()
-                };
-                audit::record(c, event, audit::Outcome::Success)?;
-                Ok(created)
-            })
-            .await?;
+            let (user, usecase) = db
+                .run(move |c| {
+                    let created = identity::create_first_admin(c, &config, &email, &password)?;
+                    let event = audit::NewEvent {
+                        tenant_id: Some(created.0.tenant_id.clone()),
+                        user_id: Some(created.0.id.clone()),
+                        user_email: Some(created.0.email.clone()),
+                        action: "setup.first_admin".into(),
+                        usecase_id: Some(created.1.id.clone()),
+                        detail: "created from the command line".into(),
+                        ..Default::default()
+                    };
+                    audit::record(c, event, audit::Outcome::Success)?;
+                    Ok(created)
+                })
+                .await?;
             println!("Created administrator {} with the usecase “{}”.", user.email, usecase.name);
             println!("Its bucket is created when the portal next starts.");
             Ok(())

@@ -60,11 +60,8 @@ pub fn router(state: AppState) -> Router {
 /// Records where a request came from and sets security headers on the answer.
 async fn client_info(mut req: Request<Body>, next: Next) -> Response {
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(512).collect());
+    let user_agent =
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(512).collect());
     req.extensions_mut().insert(ClientInfo { ip, user_agent });
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
@@ -81,10 +78,8 @@ async fn refuse_cross_site(State(trusted): State<Arc<Vec<String>>>, req: Request
     }
     let headers = req.headers();
     let same_origin = headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin");
-    let trusted_origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|o| trusted.iter().any(|t| t == o));
+    let trusted_origin =
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| trusted.iter().any(|t| t == o));
     if same_origin || trusted_origin {
         next.run(req).await
     } else {

@@ -6,8 +6,8 @@ mod common;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLifecycleConfiguration, BucketVersioningStatus, CorsConfiguration, CorsRule, ExpirationStatus, LifecycleRule,
-    LifecycleRuleFilter, AbortIncompleteMultipartUpload, ServerSideEncryption, ServerSideEncryptionByDefault,
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketVersioningStatus, CorsConfiguration, CorsRule,
+    ExpirationStatus, LifecycleRule, LifecycleRuleFilter, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
 };
 use common::TestPortal;
@@ -188,7 +188,13 @@ async fn listings_page_with_continuation_tokens() {
     let t = TestPortal::start().await;
     let s3 = bucket(&t, "pages").await;
     for i in 0..7 {
-        s3.put_object().bucket("pages").key(format!("f{i}.txt")).body(ByteStream::from_static(b"x")).send().await.unwrap();
+        s3.put_object()
+            .bucket("pages")
+            .key(format!("f{i}.txt"))
+            .body(ByteStream::from_static(b"x"))
+            .send()
+            .await
+            .unwrap();
     }
     let mut token = None;
     let mut seen = Vec::new();
@@ -220,7 +226,10 @@ async fn bucket_settings_are_stored_and_returned() {
         .rules(
             ServerSideEncryptionRule::builder()
                 .apply_server_side_encryption_by_default(
-                    ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256).build().unwrap(),
+                    ServerSideEncryptionByDefault::builder()
+                        .sse_algorithm(ServerSideEncryption::Aes256)
+                        .build()
+                        .unwrap(),
                 )
                 .build(),
         )
@@ -241,7 +250,9 @@ async fn bucket_settings_are_stored_and_returned() {
                 .id("abort-incomplete-uploads")
                 .status(ExpirationStatus::Enabled)
                 .filter(LifecycleRuleFilter::builder().prefix("").build())
-                .abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::builder().days_after_initiation(7).build())
+                .abort_incomplete_multipart_upload(
+                    AbortIncompleteMultipartUpload::builder().days_after_initiation(7).build(),
+                )
                 .build()
                 .unwrap(),
         )

@@ -35,16 +35,13 @@ pub async fn create_first_admin(email: String, password: String, confirm: String
         return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
     }
     let config = cx.state.config.clone();
-    let created = cx
-        .state
-        .db
-        .run(move |c| identity::create_first_admin(c, &config, &email, &password))
-        .await;
+    let created = cx.state.db.run(move |c| identity::create_first_admin(c, &config, &email, &password)).await;
     let (user, usecase) = match created {
         Ok(v) => v,
         Err(e) => {
             event.detail = e.to_string();
-            let outcome = if matches!(e, crate::core::CoreError::Conflict(_)) { Outcome::Denied } else { Outcome::Error };
+            let outcome =
+                if matches!(e, crate::core::CoreError::Conflict(_)) { Outcome::Denied } else { Outcome::Error };
             cx.audit(event, outcome).await;
             return Err(e.into());
         }

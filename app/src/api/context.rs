@@ -154,11 +154,7 @@ impl Ctx {
     pub async fn authorize(&self, action_name: &str, action: Action, target: &Target) -> Result<Scope, AppError> {
         let actor = self.actor.clone();
         let owned = target.clone();
-        let decision = self
-            .state
-            .db
-            .run(move |c| authz::authorize(c, actor.as_ref(), action, owned.resource()))
-            .await;
+        let decision = self.state.db.run(move |c| authz::authorize(c, actor.as_ref(), action, owned.resource())).await;
         match decision {
             Ok(scope) => Ok(scope),
             Err(e @ (CoreError::Denied(_) | CoreError::NotSignedIn)) => {

@@ -15,7 +15,12 @@ use crate::core::storage;
 
 #[cfg(feature = "ssr")]
 fn summary(u: &Usecase) -> UsecaseSummary {
-    UsecaseSummary { id: u.id.clone(), name: u.name.clone(), data_bucket: u.data_bucket().to_owned(), region: u.region.clone() }
+    UsecaseSummary {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        data_bucket: u.data_bucket().to_owned(),
+        region: u.region.clone(),
+    }
 }
 
 /// The usecases of the signed-in user's organization.
@@ -88,8 +93,7 @@ pub async fn list_objects(
         l.files.retain(|f| scope.shows_key(&bucket, &f.key));
         l
     });
-    cx.finish("object.list", &target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len()))
-        .await
+    cx.finish("object.list", &target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len())).await
 }
 
 /// A presigned PUT that uploads one file into `prefix` straight from the browser.

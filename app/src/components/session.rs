@@ -3,7 +3,7 @@
 
 use crate::api::auth::whoami;
 use crate::error::AppError;
-use crate::model::{SessionUser, SessionInfo};
+use crate::model::{SessionInfo, SessionUser};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

@@ -71,7 +71,8 @@ struct Job {
 #[cfg(feature = "hydrate")]
 mod engine {
     use super::*;
-    
+    use crate::api::data::{complete_upload, plan_upload};
+
     /// Plans, sends and records the chosen file, updating the form as it goes.
     pub(super) fn start(job: Job) {
         let Some(input) = job.file_input.get() else { return };
@@ -90,7 +91,8 @@ mod engine {
         leptos::task::spawn_local(async move {
             let size = file.size() as u64;
             let result: Result<(), AppError> = async {
-                let plan = plan_upload(usecase_id.clone(), bucket.clone(), prefix, name.clone(), size, file.type_()).await?;
+                let plan =
+                    plan_upload(usecase_id.clone(), bucket.clone(), prefix, name.clone(), size, file.type_()).await?;
                 crate::upload::send_file(&plan, &file, move |sent, total| {
                     if total > 0.0 {
                         // Never let the bar go backwards.

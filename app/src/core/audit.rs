@@ -162,10 +162,8 @@ fn day_start_ms(day: &str) -> Result<i64, CoreError> {
 
 /// Events of a tenant, newest first, filtered as the audit page asks.
 pub fn query(conn: &mut Conn, tenant_id: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEvent>, CoreError> {
-    let mut q = audit_events::table
-        .filter(audit_events::tenant_id.eq(tenant_id))
-        .select(AuditEvent::as_select())
-        .into_boxed();
+    let mut q =
+        audit_events::table.filter(audit_events::tenant_id.eq(tenant_id)).select(AuditEvent::as_select()).into_boxed();
     if let Some(user) = filter.user.as_deref().filter(|s| !s.trim().is_empty()) {
         q = q.filter(audit_events::user_email.eq(user.trim().to_lowercase()));
     }

@@ -107,9 +107,9 @@ impl Scope {
     pub fn shows_folder(&self, bucket: &str, folder: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Within(v) => v
-                .iter()
-                .any(|(b, p)| b == bucket && (p.starts_with(folder) || folder.starts_with(p.as_str()))),
+            Scope::Within(v) => {
+                v.iter().any(|(b, p)| b == bucket && (p.starts_with(folder) || folder.starts_with(p.as_str())))
+            }
         }
     }
 
@@ -186,11 +186,7 @@ pub fn decide(
         (Action::ViewUsecase, Resource::Usecase(_)) => Ok(Scope::All),
         (Action::ListBuckets, Resource::Usecase(usecase)) => {
             let rights = effective_rights(actor, usecase, grants, now_ms);
-            let visible = rights
-                .into_iter()
-                .filter(|r| r.list)
-                .map(|r| (r.bucket, r.prefix))
-                .collect();
+            let visible = rights.into_iter().filter(|r| r.list).map(|r| (r.bucket, r.prefix)).collect();
             Ok(Scope::Within(visible))
         }
         (Action::ListObjects, Resource::Object { usecase, bucket, key: prefix }) => {
@@ -209,7 +205,10 @@ pub fn decide(
                 Ok(Scope::Within(below))
             }
         }
-        (Action::ReadObject | Action::WriteObject | Action::DeleteObject, Resource::Object { usecase, bucket, key }) => {
+        (
+            Action::ReadObject | Action::WriteObject | Action::DeleteObject,
+            Resource::Object { usecase, bucket, key },
+        ) => {
             let rights = effective_rights(actor, usecase, grants, now_ms);
             let allowed = rights.iter().any(|r| {
                 r.bucket == bucket

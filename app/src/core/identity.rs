@@ -2,13 +2,13 @@
 //! actor behind a session.
 
 use super::authz::Actor;
+use super::db::Conn;
 use super::db::models::{Tenant, Usecase, User};
 use super::db::schema::{tenants, usecases, users};
-use super::db::Conn;
 use super::{CoreError, PortalConfig, new_id, now_ms};
 use crate::model::{Role, SessionUser};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use diesel::prelude::*;
 
 /// Failed sign-ins in a row that lock an account.
@@ -42,19 +42,13 @@ pub fn normalize_email(email: &str) -> Result<String, CoreError> {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(email)
-    } else {
-        Err(CoreError::Invalid("Enter an email address such as name@example.com.".into()))
-    }
+    if valid { Ok(email) } else { Err(CoreError::Invalid("Enter an email address such as name@example.com.".into())) }
 }
 
 /// Checks that a new password is strong enough.
 pub fn check_new_password(password: &str) -> Result<(), CoreError> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(CoreError::Invalid(format!(
-            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
-        )));
+        return Err(CoreError::Invalid(format!("Choose a password of at least {MIN_PASSWORD_LEN} characters.")));
     }
     if password.len() > 1024 {
         return Err(CoreError::Invalid("Choose a password of at most 1024 bytes.".into()));
@@ -187,7 +181,13 @@ pub fn load_session_user(conn: &mut Conn, user_id: &str) -> Result<Option<(Actor
 }
 
 /// Creates a user in a tenant (used by tests and the command line).
-pub fn create_user(conn: &mut Conn, tenant_id: &str, email: &str, password: &str, role: Role) -> Result<User, CoreError> {
+pub fn create_user(
+    conn: &mut Conn,
+    tenant_id: &str,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> Result<User, CoreError> {
     let email = normalize_email(email)?;
     check_new_password(password)?;
     let user = User {

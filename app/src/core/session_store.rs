@@ -1,9 +1,9 @@
 //! Web sessions kept in the database, so that they survive a restart and
 //! are shared by every replica.
 
+use super::db::Db;
 use super::db::models::SessionRow;
 use super::db::schema::sessions;
-use super::db::Db;
 use super::now_ms;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -43,13 +43,12 @@ impl SessionStore for DbSessionStore {
                 loop {
                     let row = SessionRow {
                         id: attempt.id.to_string(),
-                        data: serde_json::to_string(&attempt.data).map_err(|e| super::CoreError::Internal(e.to_string()))?,
+                        data: serde_json::to_string(&attempt.data)
+                            .map_err(|e| super::CoreError::Internal(e.to_string()))?,
                         expires_at: expiry_ms(&attempt),
                     };
-                    let inserted = diesel::insert_into(sessions::table)
-                        .values(&row)
-                        .on_conflict_do_nothing()
-                        .execute(conn)?;
+                    let inserted =
+                        diesel::insert_into(sessions::table).values(&row).on_conflict_do_nothing().execute(conn)?;
                     if inserted == 1 {
                         return Ok(attempt);
                     }

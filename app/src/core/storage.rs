@@ -74,7 +74,12 @@ pub async fn list_buckets(client: &Client) -> Result<Vec<String>, CoreError> {
 }
 
 /// One page of the folder `prefix` of `bucket`.
-pub async fn list_folder(client: &Client, bucket: &str, prefix: &str, token: Option<String>) -> Result<Listing, CoreError> {
+pub async fn list_folder(
+    client: &Client,
+    bucket: &str,
+    prefix: &str,
+    token: Option<String>,
+) -> Result<Listing, CoreError> {
     let out = client
         .list_objects_v2()
         .bucket(bucket)
@@ -114,7 +119,12 @@ pub async fn list_folder(client: &Client, bucket: &str, prefix: &str, token: Opt
 }
 
 /// A presigned PUT for one object, with the headers the browser must send.
-pub async fn presign_put(client: &Client, bucket: &str, key: &str, content_type: &str) -> Result<UploadPlan, CoreError> {
+pub async fn presign_put(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    content_type: &str,
+) -> Result<UploadPlan, CoreError> {
     let config = PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
     let req = client
         .put_object()
@@ -206,10 +216,7 @@ pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -
         .max_age_seconds(3000)
         .build()
         .map_err(|e| CoreError::Internal(e.to_string()))?;
-    let cors = CorsConfiguration::builder()
-        .cors_rules(rule)
-        .build()
-        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let cors = CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| CoreError::Internal(e.to_string()))?;
     client
         .put_bucket_cors()
         .bucket(bucket)

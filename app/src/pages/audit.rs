@@ -23,7 +23,13 @@ fn AuditTrail() -> impl IntoView {
     let filter = move || {
         let q = query.read();
         let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-        AuditFilter { user: get("user"), action: get("action"), outcome: get("outcome"), from: get("from"), to: get("to") }
+        AuditFilter {
+            user: get("user"),
+            action: get("action"),
+            outcome: get("outcome"),
+            from: get("from"),
+            to: get("to"),
+        }
     };
     let events = Resource::new(filter, list_audit_events);
     let export_href = move || {

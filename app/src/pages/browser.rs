@@ -94,9 +94,8 @@ fn FolderTable(
 ) -> impl IntoView {
     let (u, b) = (usecase_id.get_untracked(), bucket.get_untracked());
     let empty = listing.folders.is_empty() && listing.files.is_empty();
-    let next = listing.next_token.clone().map(|t| {
-        format!("{}&token={}", folder_href(&u, &b, &listing.prefix), encode(&t))
-    });
+    let next =
+        listing.next_token.clone().map(|t| format!("{}&token={}", folder_href(&u, &b, &listing.prefix), encode(&t)));
     let folders = listing.folders.iter().map(|f| {
         let name = f.trim_end_matches('/').rsplit('/').next().unwrap_or(f).to_owned();
         view! {

@@ -14,7 +14,9 @@ use std::sync::Arc;
 fn origin_matches(pattern: &str, origin: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == origin,
-        Some((head, tail)) => origin.len() >= head.len() + tail.len() && origin.starts_with(head) && origin.ends_with(tail),
+        Some((head, tail)) => {
+            origin.len() >= head.len() + tail.len() && origin.starts_with(head) && origin.ends_with(tail)
+        }
     }
 }
 

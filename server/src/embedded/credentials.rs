@@ -26,10 +26,7 @@ pub fn load_or_create(data_dir: &Path) -> anyhow::Result<EmbeddedCredentials> {
         let text = std::fs::read_to_string(&path)?;
         return Ok(serde_json::from_str(&text)?);
     }
-    let creds = EmbeddedCredentials {
-        access_key: format!("DP{}", random(18).to_uppercase()),
-        secret_key: random(40),
-    };
+    let creds = EmbeddedCredentials { access_key: format!("DP{}", random(18).to_uppercase()), secret_key: random(40) };
     let text = serde_json::to_string_pretty(&creds)?;
     write_private(&path, text.as_bytes())?;
     Ok(creds)

@@ -20,7 +20,7 @@ pub struct EmbeddedStore {
 impl EmbeddedStore {
     /// A store with objects under `root`.
     pub fn new(root: &Path, settings: Arc<BucketSettings>) -> anyhow::Result<Self> {
-        let fs = FileSystem::new(root)?;
+        let fs = FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot open the object store: {e:?}"))?;
         Ok(Self { fs, root: root.canonicalize()?, settings })
     }
 

@@ -42,12 +42,7 @@ impl TestPortal {
 
     /// Calls a server function and returns the status and the body.
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let resp = client
-            .post(format!("{}/api/{endpoint}", self.portal.url))
-            .form(form)
-            .send()
-            .await
-            .expect("request");
+        let resp = client.post(format!("{}/api/{endpoint}", self.portal.url)).form(form).send().await.expect("request");
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("body"))
     }
