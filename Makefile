@@ -20,6 +20,10 @@ DATAPORT_LISTEN ?= 127.0.0.1:3000
 DATAPORT_S3_LISTEN ?= 127.0.0.1:9000
 export DATAPORT_DATA_DIR DATAPORT_LISTEN DATAPORT_S3_LISTEN
 export LEPTOS_SITE_ROOT := target/site
+# cargo-leptos builds with these; giving every cargo command the same ones
+# lets tests, clippy and the site build share one set of compiled crates.
+export RUSTFLAGS := --cfg erase_components
+export LEPTOS_OUTPUT_NAME := dataport
 
 .PHONY: run test setup build check unit e2e tools-rust tools-browser
 

@@ -33,7 +33,7 @@ fn protected_calls(usecase_id: &str) -> Vec<(&'static str, Vec<(&'static str, St
         ),
         ("complete_upload", object(&[("key", "a.txt")])),
         ("download_url", object(&[("key", "a.txt")])),
-        ("list_audit_events", vec![("filter[action]", String::new())]),
+        ("list_audit_events", vec![]),
     ]
 }
 

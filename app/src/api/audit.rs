@@ -1,7 +1,9 @@
 //! The audit trail of the organization, for administrators.
 
 use crate::error::AppError;
-use crate::model::{AuditFilter, AuditRow};
+#[cfg(feature = "ssr")]
+use crate::model::AuditFilter;
+use crate::model::AuditRow;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -10,11 +12,17 @@ use super::context::{Ctx, Target};
 /// Most events one page or export shows.
 pub const AUDIT_PAGE_LIMIT: i64 = 500;
 
-/// Audit events of the organization, newest first.
+/// Audit events of the organization, newest first; each filter is optional.
 #[server(endpoint = "list_audit_events")]
-pub async fn list_audit_events(filter: AuditFilter) -> Result<Vec<AuditRow>, AppError> {
+pub async fn list_audit_events(
+    user: Option<String>,
+    action: Option<String>,
+    outcome: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Vec<AuditRow>, AppError> {
     let cx = Ctx::load().await?;
-    audit_rows(&cx, "audit.view", filter).await
+    audit_rows(&cx, "audit.view", AuditFilter { user, action, outcome, from, to }).await
 }
 
 /// Authorizes, queries and audits a read of the trail (page or export).

@@ -31,7 +31,7 @@ fn AuditTrail() -> impl IntoView {
             to: get("to"),
         }
     };
-    let events = Resource::new(filter, list_audit_events);
+    let events = Resource::new(filter, |f| list_audit_events(f.user, f.action, f.outcome, f.from, f.to));
     let export_href = move || {
         let f = filter();
         let pairs = [("user", f.user), ("action", f.action), ("outcome", f.outcome), ("from", f.from), ("to", f.to)];

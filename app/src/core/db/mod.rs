@@ -35,7 +35,8 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
         // WAL lets readers run while one writer commits; the busy timeout makes
         // concurrent writers wait instead of failing at once.
-        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        // The busy timeout comes first, so that the other pragmas wait too.
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -54,11 +55,15 @@ impl Db {
         let manager = ConnectionManager::<Conn>::new(path);
         let pool = Pool::builder()
             .max_size(8)
+            .min_idle(Some(1))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| CoreError::Config(format!("cannot open the database at {path}: {e}")))?;
         let db = Self { pool };
         let mut conn = db.conn()?;
+        // WAL is a property of the database file: set once, it stays.
+        conn.batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| CoreError::Config(format!("cannot use the database at {path}: {e}")))?;
         conn.run_pending_migrations(MIGRATIONS)
             .map_err(|e| CoreError::Config(format!("cannot migrate the database: {e}")))?;
         Ok(db)
