@@ -118,7 +118,7 @@ pub fn create_first_admin(
 #[derive(Debug)]
 pub struct SignInRefusal {
     /// The user, when the email matched one.
-    pub user: Option<User>,
+    pub user: Option<Box<User>>,
     /// What went wrong, for the audit trail.
     pub reason: String,
 }
@@ -126,7 +126,7 @@ pub struct SignInRefusal {
 /// Checks email and password, counting failures and locking the account
 /// after too many.
 pub fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<User, SignInRefusal> {
-    let refuse = |user: Option<User>, reason: &str| SignInRefusal { user, reason: reason.into() };
+    let refuse = |user: Option<User>, reason: &str| SignInRefusal { user: user.map(Box::new), reason: reason.into() };
     let email = email.trim().to_lowercase();
     let found = users::table
         .filter(users::email.eq(&email))
