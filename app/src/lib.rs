@@ -12,6 +12,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "hydrate")]
 pub mod upload;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -1,6 +1,6 @@
 //! The bar at the top of every page.
 
-use super::session::SessionResource;
+use super::session::{SessionResource, load_page_after_success};
 use crate::api::auth::SignOut;
 use crate::model::{Role, SessionInfo};
 use leptos::prelude::*;
@@ -10,11 +10,7 @@ use leptos::prelude::*;
 pub fn Header() -> impl IntoView {
     let whoami = expect_context::<SessionResource>();
     let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            let _ = window().location().set_href("/sign-in");
-        }
-    });
+    load_page_after_success(sign_out.value().into(), "/sign-in");
     view! {
         <header class="top">
             <a class="brand" href="/">"Dataport"</a>

@@ -6,16 +6,7 @@ pub mod upload;
 
 /// Percent-encodes a value for a URL query or path segment.
 pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    crate::url::percent_encode(value, b"-._~")
 }
 
 /// Human-readable size, e.g. `1.5 MiB`.

@@ -54,6 +54,16 @@ pub fn RequireUser(
     }
 }
 
+/// Loads `path` as a whole new page once `outcome` holds a success, so that
+/// everything on it (the header's user, for one) reflects the new session.
+pub fn load_page_after_success(outcome: Signal<Option<Result<(), AppError>>>, path: &'static str) {
+    Effect::new(move |_| {
+        if let Some(Ok(())) = outcome.get() {
+            let _ = window().location().set_href(path);
+        }
+    });
+}
+
 /// An error shown to the user, announced by screen readers.
 #[component]
 pub fn ErrorNote(

@@ -253,23 +253,7 @@ mod tests {
     use super::*;
 
     fn usecase(tenant: &str) -> Usecase {
-        Usecase {
-            id: "uc".into(),
-            tenant_id: tenant.into(),
-            name: "Demo".into(),
-            account_id: "111111111111".into(),
-            s3_bucket: "data".into(),
-            cross_account_role_arn: None,
-            external_id: "x".into(),
-            data_account_id: None,
-            data_account_role_arn: None,
-            data_account_external_id: None,
-            data_s3_bucket: None,
-            data_s3_prefix: None,
-            sagemaker_execution_role_arn: None,
-            region: "us-east-1".into(),
-            created_at: 0,
-        }
+        Usecase { id: "uc".into(), ..Usecase::same_account(tenant, "Demo", "111111111111", "data", "us-east-1") }
     }
 
     fn actor(role: Role) -> Actor {

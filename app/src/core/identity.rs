@@ -56,6 +56,20 @@ pub fn check_new_password(password: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
+fn new_user(tenant_id: &str, email: String, password_hash: String, role: Role) -> User {
+    User {
+        id: new_id(),
+        tenant_id: tenant_id.into(),
+        email,
+        password_hash,
+        role: role.as_str().into(),
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: now_ms(),
+    }
+}
+
 /// True while the portal has no user at all.
 pub fn needs_setup(conn: &mut Conn) -> Result<bool, CoreError> {
     let count: i64 = users::table.count().get_result(conn)?;
@@ -80,35 +94,15 @@ pub fn create_first_admin(
         let now = now_ms();
         let tenant = Tenant { id: new_id(), name: "Default organization".into(), created_at: now };
         diesel::insert_into(tenants::table).values(&tenant).execute(conn)?;
-        let user = User {
-            id: new_id(),
-            tenant_id: tenant.id.clone(),
-            email,
-            password_hash,
-            role: Role::Admin.as_str().into(),
-            disabled: false,
-            failed_logins: 0,
-            locked_until: None,
-            created_at: now,
-        };
+        let user = new_user(&tenant.id, email, password_hash, Role::Admin);
         diesel::insert_into(users::table).values(&user).execute(conn)?;
-        let usecase = Usecase {
-            id: new_id(),
-            tenant_id: tenant.id,
-            name: "Default".into(),
-            account_id: config.default_account_id.clone(),
-            s3_bucket: config.default_bucket.clone(),
-            cross_account_role_arn: None,
-            external_id: new_id(),
-            data_account_id: None,
-            data_account_role_arn: None,
-            data_account_external_id: None,
-            data_s3_bucket: None,
-            data_s3_prefix: None,
-            sagemaker_execution_role_arn: None,
-            region: config.region.clone(),
-            created_at: now,
-        };
+        let usecase = Usecase::same_account(
+            &tenant.id,
+            "Default",
+            &config.default_account_id,
+            &config.default_bucket,
+            &config.region,
+        );
         diesel::insert_into(usecases::table).values(&usecase).execute(conn)?;
         Ok((user, usecase))
     })
@@ -190,17 +184,7 @@ pub fn create_user(
 ) -> Result<User, CoreError> {
     let email = normalize_email(email)?;
     check_new_password(password)?;
-    let user = User {
-        id: new_id(),
-        tenant_id: tenant_id.into(),
-        email,
-        password_hash: hash_password(password)?,
-        role: role.as_str().into(),
-        disabled: false,
-        failed_logins: 0,
-        locked_until: None,
-        created_at: now_ms(),
-    };
+    let user = new_user(tenant_id, email, hash_password(password)?, role);
     diesel::insert_into(users::table).values(&user).execute(conn).map_err(|e| match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
             CoreError::Conflict("A user with this email already exists.".into())

@@ -149,16 +149,7 @@ pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Resul
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
         .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = crate::url::percent_encode(file_name, b"-._~");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let config = PresigningConfig::expires_in(DOWNLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
     let req = client

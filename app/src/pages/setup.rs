@@ -1,7 +1,7 @@
 //! First run: create the first administrator.
 
 use crate::api::auth::CreateFirstAdmin;
-use crate::components::session::{ErrorNote, SessionResource};
+use crate::components::session::{ErrorNote, SessionResource, load_page_after_success};
 use crate::model::SessionInfo;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -11,11 +11,7 @@ use leptos_router::components::Redirect;
 pub fn SetupPage() -> impl IntoView {
     let whoami = expect_context::<SessionResource>();
     let action = ServerAction::<CreateFirstAdmin>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            let _ = window().location().set_href("/");
-        }
-    });
+    load_page_after_success(action.value().into(), "/");
     view! {
         <h1>"Set up Dataport"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

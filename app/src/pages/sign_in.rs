@@ -1,18 +1,14 @@
 //! Signing in with email and password.
 
 use crate::api::auth::SignIn;
-use crate::components::session::ErrorNote;
+use crate::components::session::{ErrorNote, load_page_after_success};
 use leptos::prelude::*;
 
 /// The sign-in form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            let _ = window().location().set_href("/");
-        }
-    });
+    load_page_after_success(action.value().into(), "/");
     view! {
         <h1>"Sign in"</h1>
         <ActionForm action=action>

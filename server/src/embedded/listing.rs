@@ -20,15 +20,7 @@ fn safe_relative(dir: &str) -> bool {
 }
 
 fn url_encode(key: &str) -> String {
-    key.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    app::url::percent_encode(key, b"-._~/")
 }
 
 async fn read_level(bucket_root: &Path, dir: &str, out: &mut BTreeMap<String, Entry>, recursive: bool) -> S3Result<()> {

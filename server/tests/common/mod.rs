@@ -92,23 +92,7 @@ impl TestPortal {
         self.db(|c| {
             let tenant = Tenant { id: new_id(), name: "Other organization".into(), created_at: now_ms() };
             diesel::insert_into(tenants::table).values(&tenant).execute(c).unwrap();
-            let usecase = Usecase {
-                id: new_id(),
-                tenant_id: tenant.id.clone(),
-                name: "Other".into(),
-                account_id: "local".into(),
-                s3_bucket: "other-data".into(),
-                cross_account_role_arn: None,
-                external_id: new_id(),
-                data_account_id: None,
-                data_account_role_arn: None,
-                data_account_external_id: None,
-                data_s3_bucket: None,
-                data_s3_prefix: None,
-                sagemaker_execution_role_arn: None,
-                region: "us-east-1".into(),
-                created_at: now_ms(),
-            };
+            let usecase = Usecase::same_account(&tenant.id, "Other", "local", "other-data", "us-east-1");
             diesel::insert_into(usecases::table).values(&usecase).execute(c).unwrap();
             (tenant.id, usecase)
         })

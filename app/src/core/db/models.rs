@@ -50,6 +50,27 @@ pub struct Usecase {
 }
 
 impl Usecase {
+    /// A new usecase whose data lives in `bucket` of the portal's own account, with a fresh external id.
+    pub fn same_account(tenant_id: &str, name: &str, account_id: &str, bucket: &str, region: &str) -> Usecase {
+        Usecase {
+            id: crate::core::new_id(),
+            tenant_id: tenant_id.into(),
+            name: name.into(),
+            account_id: account_id.into(),
+            s3_bucket: bucket.into(),
+            cross_account_role_arn: None,
+            external_id: crate::core::new_id(),
+            data_account_id: None,
+            data_account_role_arn: None,
+            data_account_external_id: None,
+            data_s3_bucket: None,
+            data_s3_prefix: None,
+            sagemaker_execution_role_arn: None,
+            region: region.into(),
+            created_at: crate::core::now_ms(),
+        }
+    }
+
     /// The bucket that holds the usecase's data (and every user's home).
     pub fn data_bucket(&self) -> &str {
         self.data_s3_bucket.as_deref().unwrap_or(&self.s3_bucket)
