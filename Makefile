@@ -25,12 +25,14 @@ export LEPTOS_SITE_ROOT := target/site
 export RUSTFLAGS := --cfg erase_components
 export LEPTOS_OUTPUT_NAME := dataport
 
-.PHONY: run test setup build check unit e2e tools-rust tools-browser
+.PHONY: run test setup build site check unit e2e tools-rust tools-browser
 
 run: setup build
 	./target/debug/dataport serve
 
-test: setup check unit build e2e
+# The browser tests run the `dataport` binary that `cargo test` has just built;
+# only the WASM site is built on top, so the server is compiled once.
+test: setup check unit site e2e
 
 setup: tools-rust tools-browser
 
@@ -57,6 +59,9 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 
 build:
 	cargo leptos build
+
+site:
+	cargo leptos build --frontend-only
 
 # The frontend crate is checked for the wasm32 target only: built for the
 # host together with the server, cargo would merge the `ssr` and `hydrate`

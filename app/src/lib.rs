@@ -10,6 +10,7 @@ pub mod core;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod rules;
 #[cfg(feature = "hydrate")]
 pub mod upload;
 pub mod url;

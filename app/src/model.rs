@@ -67,6 +67,8 @@ pub struct UsecaseSummary {
     pub data_bucket: String,
     /// The region of its data.
     pub region: String,
+    /// The folder selected as the usecase's data source (may be empty: the whole bucket).
+    pub data_prefix: String,
 }
 
 /// A folder or file in a bucket listing.
@@ -144,4 +146,46 @@ pub struct AuditRow {
     pub outcome: String,
     /// More words about it.
     pub detail: String,
+}
+
+/// Regions a bucket can be created in.
+pub const REGIONS: [&str; 16] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+];
+
+/// One recommended bucket setting, as applied and read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingCheck {
+    /// What the setting is, e.g. "Versioning".
+    pub setting: String,
+    /// True once S3 reported the setting back as applied.
+    pub ok: bool,
+    /// What was found, or what went wrong and what to do.
+    pub message: String,
+}
+
+/// What creating (or re-applying the settings of) a bucket did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketReport {
+    /// Bucket name.
+    pub bucket: String,
+    /// True if the bucket was made now, false if it already was there.
+    pub created: bool,
+    /// Every recommended setting and how it went.
+    pub checks: Vec<SettingCheck>,
 }

@@ -65,7 +65,7 @@ test('a file goes straight to S3 with progress, and comes back byte for byte', a
 
   const bar = page.getByRole('progressbar', { name: 'Upload progress' });
   await expect(bar).toHaveAttribute('aria-valuenow', '100');
-  await expect(page.getByRole('status')).toHaveText('Uploaded sample.bin.');
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Uploaded sample.bin.');
   // The browser sent the bytes to the S3 endpoint, not to the portal.
   expect(putsToS3).toHaveLength(1);
   expect(putsToS3[0]).toContain('127.0.0.1:9107/dataport-data/sample.bin');
@@ -104,6 +104,43 @@ test('the audit page shows what happened and filters it', async ({ page }) => {
   expect(csv.split('\n')[0]).toBe('seq,time,user,action,resource,client_ip,user_agent,outcome,detail');
   expect(csv).toContain('"denied"');
   expect(csv).not.toContain('"success"');
+});
+
+test('an admin creates a bucket, sees its settings, makes a folder and picks it as data source', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await expect(page.getByRole('heading', { name: 'Create a bucket' })).toBeVisible();
+  await waitForHydration(page);
+
+  const name = page.getByLabel('Bucket name');
+  await name.fill('Training_Data');
+  await expect(page.getByText('Use only lowercase letters, digits, hyphens and dots')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create bucket' })).toBeDisabled();
+  await name.fill('training-data');
+  await page.getByLabel('Region').selectOption('eu-west-1');
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+
+  const checklist = page.getByRole('list', { name: 'Bucket settings' });
+  await expect(checklist.getByRole('listitem')).toHaveCount(6);
+  for (const setting of ['Versioning', 'Default encryption', 'Public access block', 'Bucket policy', 'CORS for browser uploads', 'Abort incomplete uploads']) {
+    await expect(checklist.getByText(`${setting}: applied`)).toBeVisible();
+  }
+  await page.getByRole('link', { name: 'training-data' }).click();
+  await expect(page.getByRole('heading', { name: 'training-data' })).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByLabel('New folder name').fill('images');
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await page.getByRole('link', { name: 'images/' }).click();
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'images' })).toHaveAttribute('aria-current', 'page');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Use this folder as the data source' }).click();
+  await expect(page.getByText('Data source of Default set to s3://training-data/images/')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Usecase', exact: true }).click();
+  await expect(page.getByText('s3://training-data/images/')).toBeVisible();
 });
 
 test('signing out ends the session', async ({ page }) => {

@@ -14,12 +14,13 @@ use crate::core::db::models::Usecase;
 use crate::core::storage;
 
 #[cfg(feature = "ssr")]
-fn summary(u: &Usecase) -> UsecaseSummary {
+pub(crate) fn summary(u: &Usecase) -> UsecaseSummary {
     UsecaseSummary {
         id: u.id.clone(),
         name: u.name.clone(),
         data_bucket: u.data_bucket().to_owned(),
         region: u.region.clone(),
+        data_prefix: u.data_s3_prefix.clone().unwrap_or_default(),
     }
 }
 
@@ -82,13 +83,21 @@ pub async fn list_objects(
     bucket: String,
     prefix: String,
     token: Option<String>,
+    filter: Option<String>,
 ) -> Result<Listing, AppError> {
     let cx = Ctx::load().await?;
     let usecase = cx.usecase("object.list", &usecase_id).await?;
     storage::validate_prefix(&prefix)?;
+    // S3 filters by key prefix only, so a name filter matches the start of a name.
+    let filter = filter.unwrap_or_default();
+    if filter.contains('/') || filter.chars().any(char::is_control) {
+        return Err(AppError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
+    }
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
     let scope = cx.authorize("object.list", Action::ListObjects, &target).await?;
-    let result = storage::list_folder(cx.state.s3.client_for(&usecase), &bucket, &prefix, token).await.map(|mut l| {
+    let search = format!("{prefix}{filter}");
+    let result = storage::list_folder(cx.state.s3.client_for(&usecase), &bucket, &search, token).await.map(|mut l| {
+        l.prefix = prefix.clone();
         l.folders.retain(|f| scope.shows_folder(&bucket, f));
         l.files.retain(|f| scope.shows_key(&bucket, &f.key));
         l

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod buckets;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod data;

@@ -1,5 +1,7 @@
 //! Pieces of pages shared between them.
 
+pub mod buckets;
+pub mod folders;
 pub mod header;
 pub mod session;
 pub mod upload;

@@ -54,6 +54,14 @@ pub fn RequireUser(
     }
 }
 
+/// True while the signed-in user is an administrator of their organization.
+pub fn use_is_admin() -> Signal<bool> {
+    let session = expect_context::<SessionResource>();
+    Signal::derive(move || {
+        session.get().and_then(Result::ok).and_then(|s| s.user).is_some_and(|u| u.role == crate::model::Role::Admin)
+    })
+}
+
 /// Loads `path` as a whole new page once `outcome` holds a success, so that
 /// everything on it (the header's user, for one) reflects the new session.
 pub fn load_page_after_success(outcome: Signal<Option<Result<(), AppError>>>, path: &'static str) {

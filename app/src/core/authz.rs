@@ -54,6 +54,10 @@ pub enum Action {
     DeleteObject,
     /// Read the tenant's audit trail.
     ViewAudit,
+    /// Create buckets and change their settings (administrators only).
+    ManageBuckets,
+    /// Change a usecase's configuration, such as its data source (administrators only).
+    ManageUsecase,
 }
 
 /// What it is done to.
@@ -339,6 +343,16 @@ mod tests {
         let key = format!("{}notes.txt", home_prefix("u1"));
         assert!(decide(Some(&a), &[], Action::WriteObject, object(&uc, &key), 0).is_ok());
         assert!(decide(Some(&a), &[], Action::ReadObject, object(&uc, "users/u2/notes.txt"), 0).is_err());
+    }
+
+    #[test]
+    fn only_admins_manage_buckets_and_usecases() {
+        let uc = usecase("t1");
+        for action in [Action::ManageBuckets, Action::ManageUsecase] {
+            let r = decide(Some(&actor(Role::Editor)), &[], action, Resource::Usecase(&uc), 0);
+            assert!(matches!(r, Err(CoreError::Denied(_))), "{action:?}");
+            assert!(decide(Some(&actor(Role::Admin)), &[], action, Resource::Usecase(&uc), 0).is_ok());
+        }
     }
 
     #[test]

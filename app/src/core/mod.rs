@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod authz;
 pub mod aws;
+pub mod buckets;
 pub mod db;
 pub mod identity;
 pub mod session_store;

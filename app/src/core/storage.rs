@@ -163,6 +163,23 @@ pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Resul
     Ok(req.uri().to_owned())
 }
 
+/// Creates an empty folder: a zero-byte object whose key ends in `/`.
+pub async fn create_folder(client: &Client, bucket: &str, key: &str) -> Result<(), CoreError> {
+    validate_prefix(key)?;
+    if key.is_empty() {
+        return Err(CoreError::Invalid("Type a name for the folder.".into()));
+    }
+    client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b""))
+        .send()
+        .await
+        .map_err(|e| storage_error("Creating the folder", e))?;
+    Ok(())
+}
+
 /// Size, ETag and content type of an object, after an upload.
 #[derive(Debug, Clone)]
 pub struct ObjectHead {

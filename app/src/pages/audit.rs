@@ -45,11 +45,11 @@ fn AuditTrail() -> impl IntoView {
         <form method="get" action="/audit" class="filters">
             <div class="field">
                 <label for="audit-user">"User email"</label>
-                <input id="audit-user" name="user" type="text" prop:value=value("user") />
+                <input id="audit-user" name="user" type="text" value=value("user") />
             </div>
             <div class="field">
                 <label for="audit-action">"Action"</label>
-                <input id="audit-action" name="action" type="text" placeholder="object.upload" prop:value=value("action") />
+                <input id="audit-action" name="action" type="text" placeholder="object.upload" value=value("action") />
             </div>
             <div class="field">
                 <label for="audit-outcome">"Outcome"</label>
@@ -62,11 +62,11 @@ fn AuditTrail() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="audit-from">"From (UTC)"</label>
-                <input id="audit-from" name="from" type="date" prop:value=value("from") />
+                <input id="audit-from" name="from" type="date" value=value("from") />
             </div>
             <div class="field">
                 <label for="audit-to">"To (UTC)"</label>
-                <input id="audit-to" name="to" type="date" prop:value=value("to") />
+                <input id="audit-to" name="to" type="date" value=value("to") />
             </div>
             <button type="submit">"Apply filters"</button>
         </form>

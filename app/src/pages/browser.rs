@@ -1,7 +1,8 @@
 //! Browsing a bucket folder by folder, uploading and downloading.
 
 use crate::api::data::{download_url, list_objects};
-use crate::components::session::{ErrorNote, RequireUser};
+use crate::components::folders::{DataSourcePicker, FolderCreator};
+use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use crate::components::upload::Uploader;
 use crate::components::{encode, format_size};
 use crate::error::AppError;
@@ -31,17 +32,36 @@ fn Browser() -> impl IntoView {
     let bucket = Signal::derive(move || params.read().get("bucket").unwrap_or_default());
     let prefix = Signal::derive(move || query.read().get("prefix").unwrap_or_default());
     let token = move || query.read().get("token").filter(|t| !t.is_empty());
+    let filter = Signal::derive(move || query.read().get("filter").unwrap_or_default());
     let refresh = RwSignal::new(0_u32);
     let listing = Resource::new(
-        move || (usecase_id.get(), bucket.get(), prefix.get(), token(), refresh.get()),
-        |(u, b, p, t, _)| list_objects(u, b, p, t),
+        move || (usecase_id.get(), bucket.get(), prefix.get(), token(), filter.get(), refresh.get()),
+        |(u, b, p, t, f, _)| list_objects(u, b, p, t, Some(f)),
     );
+    let is_admin = use_is_admin();
+    let reload = Callback::new(move |()| refresh.update(|n| *n += 1));
     let download_error = RwSignal::new(None::<AppError>);
 
     view! {
         <h1>{move || bucket.get()}</h1>
         <Breadcrumbs usecase_id bucket prefix />
-        <Uploader usecase_id bucket prefix on_done=Callback::new(move |()| refresh.update(|n| *n += 1)) />
+        <Uploader usecase_id bucket prefix on_done=reload />
+        <section class="panel" aria-labelledby="folder-heading">
+            <h2 id="folder-heading">"Folders"</h2>
+            <FolderCreator usecase_id bucket prefix on_done=reload />
+            <Show when=move || is_admin.get()>
+                <DataSourcePicker usecase_id bucket prefix />
+            </Show>
+        </section>
+        <form method="get" class="filters" role="search">
+            <input type="hidden" name="prefix" value=move || prefix.get() />
+            <div class="field">
+                <label for="name-filter">"Filter by name"</label>
+                <input id="name-filter" name="filter" type="search" value=move || filter.get() />
+                <p class="hint">"Shows the files and folders here whose names start with this."</p>
+            </div>
+            <button type="submit">"Filter"</button>
+        </form>
         {move || download_error.get().map(|error| view! { <ErrorNote error /> })}
         <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
             {move || Suspend::new(async move {

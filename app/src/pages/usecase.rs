@@ -1,8 +1,9 @@
 //! One usecase: its buckets.
 
 use crate::api::data::{get_usecase, list_buckets};
+use crate::components::buckets::BucketCreator;
 use crate::components::encode;
-use crate::components::session::{ErrorNote, RequireUser};
+use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -21,7 +22,9 @@ fn UsecaseBuckets() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let usecase = Resource::new(id, get_usecase);
-    let buckets = Resource::new(id, list_buckets);
+    let refresh = RwSignal::new(0_u32);
+    let buckets = Resource::new(move || (id(), refresh.get()), |(id, _)| list_buckets(id));
+    let is_admin = use_is_admin();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -31,8 +34,10 @@ fn UsecaseBuckets() -> impl IntoView {
                 };
                 let list = buckets.await;
                 let uc_id = usecase.id.clone();
+                let source = format!("s3://{}/{}", usecase.data_bucket, usecase.data_prefix);
                 view! {
                     <h1>{usecase.name.clone()}</h1>
+                    <p>"Data source: " <code>{source}</code></p>
                     <h2>"Buckets"</h2>
                     {match list {
                         Ok(names) if names.is_empty() => view! { <p>"You have no buckets here yet."</p> }.into_any(),
@@ -60,5 +65,17 @@ fn UsecaseBuckets() -> impl IntoView {
                     .into_any()
             })}
         </Suspense>
+        // Outside the suspense, so that a refreshed bucket list keeps the checklist.
+        <Show when=move || is_admin.get()>
+            <BucketCreator
+                usecase_id=Signal::derive(id)
+                default_region=usecase
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .map(|u| u.region)
+                    .unwrap_or_else(|| "us-east-1".into())
+                on_created=Callback::new(move |()| refresh.update(|n| *n += 1))
+            />
+        </Show>
     }
 }

@@ -48,7 +48,6 @@ macro_rules! embedded_s3 {
 
 embedded_s3! {
     delegate {
-        create_bucket: CreateBucketInput => CreateBucketOutput,
         head_bucket: HeadBucketInput => HeadBucketOutput,
         list_buckets: ListBucketsInput => ListBucketsOutput,
         get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
@@ -66,6 +65,14 @@ embedded_s3! {
         abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput,
     }
     own {
+        async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
+            // The endpoint has one owner (its key), so an existing bucket is always the caller's.
+            if self.root.join(&req.input.bucket).is_dir() {
+                return Err(s3_error!(BucketAlreadyOwnedByYou));
+            }
+            self.fs.create_bucket(req).await
+        }
+
         async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
             let bucket = req.input.bucket.clone();
             let out = self.fs.delete_bucket(req).await?;

@@ -1,0 +1,145 @@
+//! Creating a bucket with the recommended settings, and the checklist that
+//! shows how each setting went.
+
+use crate::api::buckets::{ApplyBucketSettings, CreateBucket};
+use crate::components::session::ErrorNote;
+use crate::error::AppError;
+use crate::model::{BucketReport, REGIONS};
+use crate::rules::bucket_name_problem;
+use leptos::prelude::*;
+
+/// The form that creates a bucket, with inline name checks.
+#[component]
+pub fn BucketCreator(
+    /// Usecase the bucket is for.
+    usecase_id: Signal<String>,
+    /// Region selected at first.
+    default_region: String,
+    /// Called after a bucket was created or adopted.
+    on_created: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let region = RwSignal::new(default_region);
+    let create = ServerAction::<CreateBucket>::new();
+    let reapply = ServerAction::<ApplyBucketSettings>::new();
+    let problem = move || name.with(|n| if n.is_empty() { None } else { bucket_name_problem(n) });
+    let submit = move |adopt: bool| {
+        create.dispatch(CreateBucket {
+            usecase_id: usecase_id.get_untracked(),
+            name: name.get_untracked(),
+            region: region.get_untracked(),
+            adopt,
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            on_created.run(());
+        }
+    });
+    let outcome = move || {
+        // The latest of the two actions is what the checklist shows.
+        let report = reapply.value().get().or_else(|| create.value().get());
+        match report {
+            Some(Ok(report)) => view! { <BucketChecklist report reapply usecase_id /> }.into_any(),
+            Some(Err(AppError::Conflict(message))) if message.contains("already owns") => view! {
+                <p class="error" role="alert">{message}</p>
+                <button type="button" on:click=move |_| submit(true)>"Adopt bucket"</button>
+            }
+            .into_any(),
+            Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
+            None => ().into_any(),
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="new-bucket-heading">
+            <h2 id="new-bucket-heading">"Create a bucket"</h2>
+            <div class="field">
+                <label for="bucket-name">"Bucket name"</label>
+                <input
+                    id="bucket-name"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby="bucket-name-help"
+                    aria-invalid=move || problem().is_some().to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p id="bucket-name-help" class="hint" aria-live="polite">
+                    {move || {
+                        problem().unwrap_or_else(|| "3–63 lowercase letters, digits, hyphens or dots.".into())
+                    }}
+                </p>
+            </div>
+            <div class="field">
+                <label for="bucket-region">"Region"</label>
+                <select
+                    id="bucket-region"
+                    prop:value=move || region.get()
+                    on:change=move |ev| region.set(event_target_value(&ev))
+                >
+                    {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
+                </select>
+            </div>
+            <button
+                type="button"
+                disabled=move || name.with(String::is_empty) || problem().is_some() || create.pending().get()
+                on:click=move |_| submit(false)
+            >
+                "Create bucket"
+            </button>
+            {outcome}
+        </section>
+    }
+}
+
+/// Each recommended setting, applied or not, with a way to try again.
+#[component]
+fn BucketChecklist(
+    report: BucketReport,
+    reapply: ServerAction<ApplyBucketSettings>,
+    usecase_id: Signal<String>,
+) -> impl IntoView {
+    let all_ok = report.checks.iter().all(|c| c.ok);
+    let bucket = report.bucket.clone();
+    let heading = if report.created {
+        format!("Bucket {} created", report.bucket)
+    } else {
+        format!("Settings of bucket {}", report.bucket)
+    };
+    view! {
+        <h3>{heading}</h3>
+        <ul class="checklist" aria-label="Bucket settings">
+            {report
+                .checks
+                .into_iter()
+                .map(|c| {
+                    let state = if c.ok { "applied" } else { "failed" };
+                    view! {
+                        <li class=state>
+                            <strong>{format!("{}: {state}", c.setting)}</strong>
+                            {format!(" — {}", c.message)}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {(!all_ok)
+            .then(|| {
+                view! {
+                    <p>"The bucket is kept. Fix what failed, then apply the settings again."</p>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            reapply
+                                .dispatch(ApplyBucketSettings {
+                                    usecase_id: usecase_id.get_untracked(),
+                                    bucket: bucket.clone(),
+                                });
+                        }
+                    >
+                        "Apply settings again"
+                    </button>
+                }
+            })}
+    }
+}

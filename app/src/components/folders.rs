@@ -1,0 +1,108 @@
+//! Making folders and choosing one as a usecase's data source.
+
+use crate::api::buckets::{CreateFolder, SetDataSource};
+use crate::components::session::ErrorNote;
+use crate::rules::folder_name_problem;
+use leptos::prelude::*;
+
+/// A form that creates an empty folder in the current folder.
+#[component]
+pub fn FolderCreator(
+    /// Usecase id.
+    usecase_id: Signal<String>,
+    /// Bucket name.
+    bucket: Signal<String>,
+    /// The folder the new one goes into.
+    prefix: Signal<String>,
+    /// Called after the folder was made.
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let action = ServerAction::<CreateFolder>::new();
+    let problem = move || name.with(|n| if n.is_empty() { None } else { folder_name_problem(n) });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            name.set(String::new());
+            on_done.run(());
+        }
+    });
+    view! {
+        <div class="inline-form">
+            <div class="field">
+                <label for="folder-name">"New folder name"</label>
+                <input
+                    id="folder-name"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby="folder-name-help"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p id="folder-name-help" class="hint" aria-live="polite">
+                    {move || problem().unwrap_or_default()}
+                </p>
+            </div>
+            <button
+                type="button"
+                disabled=move || name.with(String::is_empty) || problem().is_some() || action.pending().get()
+                on:click=move |_| {
+                    action
+                        .dispatch(CreateFolder {
+                            usecase_id: usecase_id.get_untracked(),
+                            bucket: bucket.get_untracked(),
+                            prefix: prefix.get_untracked(),
+                            name: name.get_untracked(),
+                        });
+                }
+            >
+                "Create folder"
+            </button>
+            {move || {
+                action.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })
+            }}
+        </div>
+    }
+}
+
+/// A button that makes the current folder the usecase's data source.
+#[component]
+pub fn DataSourcePicker(
+    /// Usecase id.
+    usecase_id: Signal<String>,
+    /// Bucket name.
+    bucket: Signal<String>,
+    /// The folder shown.
+    prefix: Signal<String>,
+) -> impl IntoView {
+    let action = ServerAction::<SetDataSource>::new();
+    view! {
+        <div class="inline-form">
+            <button
+                type="button"
+                disabled=move || action.pending().get()
+                on:click=move |_| {
+                    action
+                        .dispatch(SetDataSource {
+                            usecase_id: usecase_id.get_untracked(),
+                            bucket: bucket.get_untracked(),
+                            prefix: prefix.get_untracked(),
+                        });
+                }
+            >
+                "Use this folder as the data source"
+            </button>
+            <p role="status">
+                {move || {
+                    action
+                        .value()
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|u| format!("Data source of {} set to s3://{}/{}", u.name, u.data_bucket, u.data_prefix))
+                }}
+            </p>
+            {move || {
+                action.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })
+            }}
+        </div>
+    }
+}

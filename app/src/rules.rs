@@ -1,0 +1,138 @@
+//! Naming rules shared by the browser (inline feedback while typing) and the
+//! server (enforcement). Each returns what is wrong, in words for a person.
+
+/// Prefixes S3 reserves for its own bucket names.
+const RESERVED_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
+/// Suffixes S3 reserves for access points, Object Lambda and directory buckets.
+const RESERVED_SUFFIXES: [&str; 4] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"];
+
+/// Checks a bucket name against every S3 rule for general purpose buckets.
+pub fn bucket_name_problem(name: &str) -> Option<String> {
+    let len = name.len();
+    if !(3..=63).contains(&len) {
+        return Some(format!("A bucket name has 3 to 63 characters; this one has {len}."));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')) {
+        return Some(format!("Use only lowercase letters, digits, hyphens and dots; “{c}” is not allowed."));
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !edge(name.chars().next()) || !edge(name.chars().last()) {
+        return Some("A bucket name starts and ends with a letter or a digit.".into());
+    }
+    if name.contains("..") {
+        return Some("A bucket name cannot have two dots in a row.".into());
+    }
+    if name.contains(".-") || name.contains("-.") {
+        return Some("A dot cannot stand next to a hyphen in a bucket name.".into());
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Some("A bucket name cannot look like an IP address.".into());
+    }
+    if let Some(p) = RESERVED_PREFIXES.iter().find(|p| name.starts_with(**p)) {
+        return Some(format!("Names starting with “{p}” are reserved by S3."));
+    }
+    if let Some(s) = RESERVED_SUFFIXES.iter().find(|s| name.ends_with(**s)) {
+        return Some(format!("Names ending with “{s}” are reserved by S3."));
+    }
+    None
+}
+
+/// Checks a folder name typed by a person (one path segment).
+pub fn folder_name_problem(name: &str) -> Option<String> {
+    let name = name.trim_end_matches('/');
+    if name.is_empty() {
+        return Some("Type a name for the folder.".into());
+    }
+    if name.contains('/') {
+        return Some("A folder name cannot contain “/”; open the parent folder first.".into());
+    }
+    if name == "." || name == ".." {
+        return Some("“.” and “..” cannot be folder names.".into());
+    }
+    if name.chars().any(|c| c.is_control() || c == '\\') {
+        return Some("A folder name cannot contain control characters or a backslash.".into());
+    }
+    if name.len() > 255 {
+        return Some("A folder name has at most 255 bytes.".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_follow_every_s3_rule() {
+        let valid = [
+            "abc",
+            "a-b",
+            "a.b",
+            "my-bucket",
+            "my.bucket.name",
+            "bucket-123",
+            "123bucket",
+            "123",
+            "a1b2c3",
+            "dataport-data",
+            "acme-training-2026",
+            "x".repeat(63).as_str(),
+            "a.b.c.d",
+            "1.2.3.a",
+            "1.2.3",
+            "xn-ok",
+            "s3-bucket",
+            "bucket-s3alias-not-at-end",
+            "ol-s3-bucket",
+            "sthree",
+            "my-bucket.example.com",
+        ]
+        .map(str::to_owned);
+        for name in &valid {
+            assert_eq!(bucket_name_problem(name), None, "{name} should be valid");
+        }
+        let invalid = [
+            "",
+            "ab",
+            "a",
+            "x".repeat(64).as_str(),
+            "MyBucket",
+            "my_bucket",
+            "my bucket",
+            "bucket!",
+            "-bucket",
+            "bucket-",
+            ".bucket",
+            "bucket.",
+            "my..bucket",
+            "my.-bucket",
+            "my-.bucket",
+            "192.168.5.4",
+            "10.0.0.1",
+            "xn--bucket",
+            "sthree-bucket",
+            "amzn-s3-demo-bucket",
+            "bucket-s3alias",
+            "bucket--ol-s3",
+            "bucket.mrap",
+            "bucket--x-s3",
+            "bücket",
+            "bucket/name",
+        ]
+        .map(str::to_owned);
+        for name in &invalid {
+            assert!(bucket_name_problem(name).is_some(), "{name:?} should be refused");
+        }
+        assert!(valid.len() + invalid.len() >= 40);
+    }
+
+    #[test]
+    fn folder_names_are_one_plain_segment() {
+        for ok in ["data", "train set", "2026-11", "ümlaut", "a.b", "trailing/"] {
+            assert_eq!(folder_name_problem(ok), None, "{ok}");
+        }
+        for bad in ["", "/", "a/b", ".", "..", "a\\b", "a\u{7}b"] {
+            assert!(folder_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}
