@@ -8,9 +8,9 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
-    CorsConfiguration, CorsRule, CreateBucketConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter,
-    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
+    CreateBucketConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 use serde_json::{Value, json};
 
@@ -265,15 +265,7 @@ async fn policy(client: &Client, setup: &BucketSetup) -> Result<String, String> 
 }
 
 async fn cors(client: &Client, bucket: &str, origins: &[String]) -> Result<String, String> {
-    let rule = CorsRule::builder()
-        .set_allowed_origins(Some(origins.to_vec()))
-        .set_allowed_methods(Some(vec!["PUT".into(), "POST".into(), "GET".into(), "HEAD".into()]))
-        .allowed_headers("*")
-        .expose_headers("ETag")
-        .max_age_seconds(3000)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let config = CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| e.to_string())?;
+    let config = super::storage::browser_upload_cors(origins)?;
     client
         .put_bucket_cors()
         .bucket(bucket)

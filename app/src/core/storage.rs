@@ -206,6 +206,20 @@ pub async fn head_object(client: &Client, bucket: &str, key: &str) -> Result<Obj
     }
 }
 
+/// The CORS rules that let the portal's pages PUT, POST, GET and HEAD from
+/// `origins` and read the `ETag` of what they uploaded.
+pub fn browser_upload_cors(origins: &[String]) -> Result<CorsConfiguration, String> {
+    let rule = CorsRule::builder()
+        .set_allowed_origins(Some(origins.to_vec()))
+        .set_allowed_methods(Some(vec!["PUT".into(), "POST".into(), "GET".into(), "HEAD".into()]))
+        .allowed_headers("*")
+        .expose_headers("ETag")
+        .max_age_seconds(3000)
+        .build()
+        .map_err(|e| e.to_string())?;
+    CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| e.to_string())
+}
+
 /// Creates `bucket` if it is missing and lets the portal's origins upload
 /// to it from the browser (CORS, exposing `ETag`).
 pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -> Result<(), CoreError> {
@@ -216,15 +230,7 @@ pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -
             Err(e) => return Err(storage_error("Creating the bucket", e)),
         }
     }
-    let rule = CorsRule::builder()
-        .set_allowed_origins(Some(origins.to_vec()))
-        .set_allowed_methods(Some(vec!["PUT".into(), "POST".into(), "GET".into(), "HEAD".into()]))
-        .allowed_headers("*")
-        .expose_headers("ETag")
-        .max_age_seconds(3000)
-        .build()
-        .map_err(|e| CoreError::Internal(e.to_string()))?;
-    let cors = CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| CoreError::Internal(e.to_string()))?;
+    let cors = browser_upload_cors(origins).map_err(CoreError::Internal)?;
     client
         .put_bucket_cors()
         .bucket(bucket)
