@@ -69,6 +69,17 @@ pub struct UsecaseSummary {
     pub region: String,
     /// The folder selected as the usecase's data source (may be empty: the whole bucket).
     pub data_prefix: String,
+    /// The SageMaker execution role that trains on the data (may be empty).
+    pub sagemaker_role_arn: String,
+}
+
+/// The bucket-policy statements that give a usecase's SageMaker role access to a bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingAccess {
+    /// The role, if the usecase has one.
+    pub role_arn: Option<String>,
+    /// The statements as pretty-printed JSON, ready to read or copy.
+    pub statements: String,
 }
 
 /// A folder or file in a bucket listing.

@@ -58,6 +58,26 @@ pub fn folder_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Checks an IAM role ARN such as `arn:aws:iam::123456789012:role/Name`.
+pub fn role_arn_problem(arn: &str) -> Option<String> {
+    let example = "Enter a role ARN such as arn:aws:iam::123456789012:role/SageMakerExecutionRole.";
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Some(example.into());
+    };
+    let name = resource.strip_prefix("role/").unwrap_or("");
+    let name_ok = (1..=512).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+        && !name.ends_with('/');
+    let ok = ["aws", "aws-cn", "aws-us-gov"].contains(&partition)
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && name_ok;
+    if ok { None } else { Some(example.into()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +144,28 @@ mod tests {
             assert!(bucket_name_problem(name).is_some(), "{name:?} should be refused");
         }
         assert!(valid.len() + invalid.len() >= 40);
+    }
+
+    #[test]
+    fn role_arns_name_an_iam_role_of_one_account() {
+        for ok in [
+            "arn:aws:iam::123456789012:role/SageMakerExecution",
+            "arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-2026",
+            "arn:aws-cn:iam::123456789012:role/a",
+        ] {
+            assert_eq!(role_arn_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/bad name",
+            "role/x",
+        ] {
+            assert!(role_arn_problem(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]

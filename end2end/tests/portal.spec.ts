@@ -143,6 +143,27 @@ test('an admin creates a bucket, sees its settings, makes a folder and picks it 
   await expect(page.getByText('s3://training-data/images/')).toBeVisible();
 });
 
+test('an admin gives the SageMaker role read access to a bucket, keeping its policy', async ({ page }) => {
+  const role = 'arn:aws:iam::123456789012:role/SageMakerExecution';
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await waitForHydration(page);
+  const arn = page.getByLabel('SageMaker execution role ARN');
+  await arn.fill('arn:aws:iam::123:role/x');
+  await expect(page.getByText('Enter a role ARN such as')).toBeVisible();
+  await arn.fill(role);
+  await page.getByRole('button', { name: 'Save role' }).click();
+  await expect(page.getByText(`Saved: ${role}`)).toBeVisible();
+
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  const panel = page.getByRole('region', { name: 'Training access to this bucket' });
+  await expect(panel.getByLabel('Policy statements')).toContainText(role);
+  await panel.getByRole('button', { name: 'Apply to this bucket' }).click();
+  await expect(panel.getByRole('status')).toContainText('Bucket policy: applied');
+});
+
 test('signing out ends the session', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);

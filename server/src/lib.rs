@@ -36,7 +36,15 @@ pub fn database_url(data_dir: &Path, given: Option<&str>) -> String {
 
 /// Opens the database, creating the data directory first.
 pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    if !data_dir.exists() {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+        // The directory holds password hashes and the S3 key: owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
     Ok(Db::open(&database_url(data_dir, given))?)
 }
 

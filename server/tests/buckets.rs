@@ -159,3 +159,40 @@ async fn the_name_filter_narrows_a_folder() {
     let names: Vec<_> = listing.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["train-1.csv", "train-2.csv"]);
 }
+
+#[tokio::test]
+async fn training_access_is_merged_into_an_existing_policy() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let u = usecase.id.as_str();
+    let s3 = t.s3().await;
+    let theirs = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::dataport-data/shared/*"}]}"#;
+    s3.put_bucket_policy().bucket("dataport-data").policy(theirs).send().await.unwrap();
+
+    let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", "not an arn")]).await;
+    assert_ne!(status, 200);
+    assert!(matches!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Invalid(_)));
+    let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", ROLE)]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) =
+        t.call(&admin, "show_training_access", &[("usecase_id", u), ("bucket", "dataport-data")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(ROLE) && body.contains("DataportSageMakerRead"), "{body}");
+
+    let (status, body) =
+        t.call(&admin, "apply_training_access", &[("usecase_id", u), ("bucket", "dataport-data")]).await;
+    assert_eq!(status, 200, "{body}");
+    let policy = s3.get_bucket_policy().bucket("dataport-data").send().await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let sids: Vec<_> =
+        doc["Statement"].as_array().unwrap().iter().map(|s| s["Sid"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(sids, ["PartnerRead", "DataportSageMakerRead"]);
+
+    // Applying twice leaves one copy of each statement.
+    t.call(&admin, "apply_training_access", &[("usecase_id", u), ("bucket", "dataport-data")]).await;
+    let policy = s3.get_bucket_policy().bucket("dataport-data").send().await.unwrap();
+    assert_eq!(policy.policy().unwrap().matches("DataportSageMakerRead").count(), 1);
+    assert_eq!(t.audit_count("bucket.training_access", "success"), 2);
+}

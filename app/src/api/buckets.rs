@@ -2,7 +2,7 @@
 //! settings, repair them, make folders, choose a usecase's data source.
 
 use crate::error::AppError;
-use crate::model::{BucketReport, UsecaseSummary};
+use crate::model::{BucketReport, SettingCheck, TrainingAccess, UsecaseSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -119,4 +119,61 @@ pub async fn set_data_source(usecase_id: String, bucket: String, prefix: String)
         .await
         .map(|u| super::data::summary(&u));
     cx.finish("usecase.data_source", &target, result, |s| format!("s3://{}/{}", s.data_bucket, s.data_prefix)).await
+}
+
+/// Sets (or, with an empty ARN, clears) the usecase's SageMaker execution role.
+#[server(endpoint = "set_training_role")]
+pub async fn set_training_role(usecase_id: String, role_arn: String) -> Result<UsecaseSummary, AppError> {
+    use crate::core::db::schema::usecases;
+    use diesel::prelude::*;
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("usecase.training_role", &usecase_id).await?;
+    let role_arn = role_arn.trim().to_owned();
+    if let Some(problem) = Some(&role_arn).filter(|a| !a.is_empty()).and_then(|a| crate::rules::role_arn_problem(a)) {
+        return Err(AppError::Invalid(problem));
+    }
+    let target = Target::Usecase(usecase.clone());
+    cx.authorize("usecase.training_role", Action::ManageUsecase, &target).await?;
+    let id = usecase.id.clone();
+    let value = Some(role_arn).filter(|a| !a.is_empty());
+    let result = cx
+        .state
+        .db
+        .run(move |c| {
+            diesel::update(usecases::table.find(&id))
+                .set(usecases::sagemaker_execution_role_arn.eq(value))
+                .execute(c)?;
+            Ok(usecases::table.find(&id).select(Usecase::as_select()).first(c)?)
+        })
+        .await
+        .map(|u| super::data::summary(&u));
+    cx.finish("usecase.training_role", &target, result, |s| s.sagemaker_role_arn.clone()).await
+}
+
+/// The statements that would give the usecase's SageMaker role access to `bucket`.
+#[server(endpoint = "show_training_access")]
+pub async fn show_training_access(usecase_id: String, bucket: String) -> Result<TrainingAccess, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("bucket.training_access.view", &usecase_id).await?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: String::new() };
+    cx.authorize("bucket.training_access.view", Action::ManageBuckets, &target).await?;
+    let on_aws = cx.state.s3.settings().endpoint.is_none();
+    let role = usecase.sagemaker_execution_role_arn.clone();
+    let statements = buckets::managed_statements(&bucket, role.as_deref(), on_aws);
+    let text = serde_json::to_string_pretty(&statements).unwrap_or_default();
+    let access = TrainingAccess { role_arn: role, statements: text };
+    cx.finish("bucket.training_access.view", &target, Ok(access), |_| String::new()).await
+}
+
+/// Merges the training-access statements into the bucket's policy, keeping the others.
+#[server(endpoint = "apply_training_access")]
+pub async fn apply_training_access(usecase_id: String, bucket: String) -> Result<SettingCheck, AppError> {
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase("bucket.training_access", &usecase_id).await?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: String::new() };
+    cx.authorize("bucket.training_access", Action::ManageBuckets, &target).await?;
+    let setup = setup_for(&cx, &usecase, &bucket, &usecase.region);
+    let check = buckets::apply_training_access(cx.state.s3.client_for(&usecase), &setup).await;
+    let result = if check.ok { Ok(check) } else { Err(crate::core::CoreError::Storage(check.message)) };
+    cx.finish("bucket.training_access", &target, result, |c| c.message.clone()).await
 }

@@ -21,6 +21,7 @@ pub(crate) fn summary(u: &Usecase) -> UsecaseSummary {
         data_bucket: u.data_bucket().to_owned(),
         region: u.region.clone(),
         data_prefix: u.data_s3_prefix.clone().unwrap_or_default(),
+        sagemaker_role_arn: u.sagemaker_execution_role_arn.clone().unwrap_or_default(),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod buckets;
 pub mod folders;
 pub mod header;
 pub mod session;
+pub mod training;
 pub mod upload;
 
 /// Percent-encodes a value for a URL query or path segment.

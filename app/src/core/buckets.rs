@@ -236,6 +236,13 @@ async fn public_access_block(client: &Client, bucket: &str) -> Result<String, St
     if all { Ok("All public access blocked".into()) } else { Err("S3 reports public access not fully blocked.".into()) }
 }
 
+/// Merges the portal's statements (the SageMaker role's read access, and on
+/// AWS the plain-HTTP deny) into the bucket's current policy, keeping every
+/// other statement, and reads the result back.
+pub async fn apply_training_access(client: &Client, setup: &BucketSetup) -> SettingCheck {
+    check("Bucket policy", policy(client, setup).await)
+}
+
 async fn policy(client: &Client, setup: &BucketSetup) -> Result<String, String> {
     let statements = managed_statements(&setup.name, setup.sagemaker_role_arn.as_deref(), setup.on_aws);
     if statements.is_empty() {

@@ -3,6 +3,7 @@
 use crate::api::data::{download_url, list_objects};
 use crate::components::folders::{DataSourcePicker, FolderCreator};
 use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
+use crate::components::training::TrainingAccessPanel;
 use crate::components::upload::Uploader;
 use crate::components::{encode, format_size};
 use crate::error::AppError;
@@ -53,6 +54,9 @@ fn Browser() -> impl IntoView {
                 <DataSourcePicker usecase_id bucket prefix />
             </Show>
         </section>
+        <Show when=move || is_admin.get()>
+            <TrainingAccessPanel usecase_id bucket />
+        </Show>
         <form method="get" class="filters" role="search">
             <input type="hidden" name="prefix" value=move || prefix.get() />
             <div class="field">

@@ -4,6 +4,7 @@ use crate::api::data::{get_usecase, list_buckets};
 use crate::components::buckets::BucketCreator;
 use crate::components::encode;
 use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
+use crate::components::training::TrainingRoleForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -76,6 +77,16 @@ fn UsecaseBuckets() -> impl IntoView {
                     .unwrap_or_else(|| "us-east-1".into())
                 on_created=Callback::new(move |()| refresh.update(|n| *n += 1))
             />
+            <Suspense>
+                {move || Suspend::new(async move {
+                    usecase
+                        .await
+                        .ok()
+                        .map(|u| {
+                            view! { <TrainingRoleForm usecase_id=Signal::derive(id) current=u.sagemaker_role_arn /> }
+                        })
+                })}
+            </Suspense>
         </Show>
     }
 }
