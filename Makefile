@@ -25,7 +25,7 @@ export LEPTOS_SITE_ROOT := target/site
 export RUSTFLAGS := --cfg erase_components
 export LEPTOS_OUTPUT_NAME := dataport
 
-.PHONY: run test setup build site check unit e2e tools-rust tools-browser
+.PHONY: run test setup build site check unit e2e tools-rust tools-browser tools-python
 
 run: setup build
 	./target/debug/dataport serve
@@ -34,7 +34,7 @@ run: setup build
 # only the WASM site is built on top, so the server is compiled once.
 test: setup check unit site e2e
 
-setup: tools-rust tools-browser
+setup: tools-rust tools-browser tools-python
 
 # --- tools ------------------------------------------------------------------
 
@@ -53,6 +53,16 @@ tools-browser: end2end/node_modules/.installed
 
 end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+# moto in server mode plays AWS STS, IAM and S3 control-plane for the tests
+# of role assumption; it lives in a project-local virtual environment.
+MOTO_VERSION := 5.2.5
+tools-python: .venv/.moto-$(MOTO_VERSION)
+
+.venv/.moto-$(MOTO_VERSION):
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)'
 	touch $@
 
 # --- build and checks -------------------------------------------------------

@@ -67,6 +67,9 @@ pub struct ServeArgs {
     /// come from the standard AWS chain (AWS_ACCESS_KEY_ID, profiles, roles).
     #[arg(long, env = "DATAPORT_S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
+    /// Use this STS endpoint for role assumption instead of AWS's.
+    #[arg(long, env = "DATAPORT_STS_ENDPOINT")]
+    pub sts_endpoint: Option<String>,
     /// Use real AWS S3 with the standard AWS credential chain instead of the embedded endpoint.
     #[arg(long, env = "DATAPORT_USE_AWS", default_value_t = false)]
     pub use_aws: bool,
@@ -92,6 +95,7 @@ impl ServeArgs {
             listen,
             s3_listen,
             s3_endpoint: None,
+            sts_endpoint: None,
             use_aws: false,
             public_url: None,
             region: "us-east-1".into(),

@@ -60,9 +60,21 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     let public_origin = origin_of(&public_url);
 
     let (s3_settings, s3_url) = if args.use_aws {
-        (S3Settings { endpoint: None, region: args.region.clone(), static_credentials: None }, None)
+        let settings = S3Settings {
+            endpoint: None,
+            sts_endpoint: args.sts_endpoint.clone(),
+            region: args.region.clone(),
+            static_credentials: None,
+        };
+        (settings, None)
     } else if let Some(endpoint) = &args.s3_endpoint {
-        (S3Settings { endpoint: Some(endpoint.clone()), region: args.region.clone(), static_credentials: None }, None)
+        let settings = S3Settings {
+            endpoint: Some(endpoint.clone()),
+            sts_endpoint: args.sts_endpoint.clone(),
+            region: args.region.clone(),
+            static_credentials: None,
+        };
+        (settings, None)
     } else {
         let creds = embedded::load_or_create_credentials(data_dir)?;
         let s3_listener = TcpListener::bind(args.s3_listen)
@@ -72,6 +84,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         let url = format!("http://{s3_addr}");
         let settings = S3Settings {
             endpoint: Some(url.clone()),
+            sts_endpoint: args.sts_endpoint.clone(),
             region: embedded::REGION.into(),
             static_credentials: Some((creds.access_key, creds.secret_key)),
         };
@@ -115,8 +128,11 @@ async fn prepare_embedded_buckets(state: &AppState) {
     use diesel::prelude::*;
     let all = state.db.run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?)).await.unwrap_or_default();
     for usecase in all {
-        let client = state.s3.client_for(&usecase);
-        if let Err(e) = storage::prepare_bucket(client, usecase.data_bucket(), &state.config.browser_origins).await {
+        let prepared = match state.s3.client_for(&usecase).await {
+            Ok(client) => storage::prepare_bucket(&client, usecase.data_bucket(), &state.config.browser_origins).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = prepared {
             tracing::warn!(bucket = usecase.data_bucket(), error = %e, "bucket not prepared");
         }
     }

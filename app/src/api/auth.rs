@@ -50,7 +50,8 @@ pub async fn create_first_admin(email: String, password: String, confirm: String
     event.user_id = Some(user.id.clone());
     event.usecase_id = Some(usecase.id.clone());
     event.bucket = Some(usecase.data_bucket().to_owned());
-    let client = cx.state.s3.client_for(&usecase);
+    // The first usecase uses the portal's own credentials.
+    let client = cx.state.s3.portal_client();
     let prepared = storage::prepare_bucket(client, usecase.data_bucket(), &cx.state.config.browser_origins).await;
     event.detail = match &prepared {
         Ok(()) => "administrator, organization, default usecase and bucket created".into(),

@@ -52,7 +52,8 @@ pub async fn create_bucket(
     let target = Target::Object { usecase: usecase.clone(), bucket: name.clone(), key: String::new() };
     cx.authorize("bucket.create", Action::ManageBuckets, &target).await?;
     let setup = setup_for(&cx, &usecase, &name, &region);
-    let result = buckets::create_bucket(cx.state.s3.client_for(&usecase), &setup, adopt).await;
+    let client = cx.s3("bucket.create", &target, &usecase).await?;
+    let result = buckets::create_bucket(&client, &setup, adopt).await;
     cx.finish("bucket.create", &target, result, describe).await
 }
 
@@ -64,7 +65,8 @@ pub async fn apply_bucket_settings(usecase_id: String, bucket: String) -> Result
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: String::new() };
     cx.authorize("bucket.configure", Action::ManageBuckets, &target).await?;
     let setup = setup_for(&cx, &usecase, &bucket, &usecase.region);
-    let checks = buckets::apply_settings(cx.state.s3.client_for(&usecase), &setup).await;
+    let client = cx.s3("bucket.configure", &target, &usecase).await?;
+    let checks = buckets::apply_settings(&client, &setup).await;
     let report = BucketReport { bucket, created: false, checks };
     cx.finish("bucket.configure", &target, Ok(report), describe).await
 }
@@ -88,7 +90,8 @@ pub async fn create_folder(
     storage::validate_key(&key)?;
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
     cx.authorize("folder.create", Action::WriteObject, &target).await?;
-    let result = storage::create_folder(cx.state.s3.client_for(&usecase), &bucket, &key).await.map(|()| key);
+    let client = cx.s3("folder.create", &target, &usecase).await?;
+    let result = storage::create_folder(&client, &bucket, &key).await.map(|()| key);
     cx.finish("folder.create", &target, result, |_| String::new()).await
 }
 
@@ -173,7 +176,8 @@ pub async fn apply_training_access(usecase_id: String, bucket: String) -> Result
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: String::new() };
     cx.authorize("bucket.training_access", Action::ManageBuckets, &target).await?;
     let setup = setup_for(&cx, &usecase, &bucket, &usecase.region);
-    let check = buckets::apply_training_access(cx.state.s3.client_for(&usecase), &setup).await;
+    let client = cx.s3("bucket.training_access", &target, &usecase).await?;
+    let check = buckets::apply_training_access(&client, &setup).await;
     let result = if check.ok { Ok(check) } else { Err(crate::core::CoreError::Storage(check.message)) };
     cx.finish("bucket.training_access", &target, result, |c| c.message.clone()).await
 }

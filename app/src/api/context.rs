@@ -168,6 +168,29 @@ impl Ctx {
         }
     }
 
+    /// The S3 client for a usecase's data; a failure (a role that cannot be
+    /// assumed, say) is audited as the action's error.
+    pub async fn s3(
+        &self,
+        action_name: &str,
+        target: &Target,
+        usecase: &Usecase,
+    ) -> Result<aws_sdk_s3::Client, AppError> {
+        match self.state.s3.client_for(usecase).await {
+            Ok(client) => Ok(client),
+            Err(e) => Err(self.fail(action_name, target, e).await),
+        }
+    }
+
+    /// Audits an authorized action that failed and maps the error for the page.
+    pub async fn fail(&self, action_name: &str, target: &Target, error: CoreError) -> AppError {
+        let mut event = self.event(action_name);
+        target.describe(&mut event);
+        event.detail = error.to_string();
+        self.audit(event, Outcome::Error).await;
+        error.into()
+    }
+
     /// Audits how an authorized action ended and maps its error for the page.
     pub async fn finish<T>(
         &self,
@@ -176,18 +199,15 @@ impl Ctx {
         result: Result<T, CoreError>,
         detail: impl FnOnce(&T) -> String,
     ) -> Result<T, AppError> {
-        let mut event = self.event(action_name);
-        target.describe(&mut event);
-        match &result {
+        match result {
             Ok(value) => {
-                event.detail = detail(value);
+                let mut event = self.event(action_name);
+                target.describe(&mut event);
+                event.detail = detail(&value);
                 self.audit(event, Outcome::Success).await;
+                Ok(value)
             }
-            Err(e) => {
-                event.detail = e.to_string();
-                self.audit(event, Outcome::Error).await;
-            }
+            Err(e) => Err(self.fail(action_name, target, e).await),
         }
-        result.map_err(AppError::from)
     }
 }

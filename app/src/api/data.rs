@@ -71,7 +71,8 @@ pub async fn list_buckets(usecase_id: String) -> Result<Vec<String>, AppError> {
     let usecase = cx.usecase("bucket.list", &usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
     let scope = cx.authorize("bucket.list", Action::ListBuckets, &target).await?;
-    let result = storage::list_buckets(cx.state.s3.client_for(&usecase))
+    let client = cx.s3("bucket.list", &target, &usecase).await?;
+    let result = storage::list_buckets(&client)
         .await
         .map(|all| all.into_iter().filter(|b| scope.shows_bucket(b)).collect::<Vec<_>>());
     cx.finish("bucket.list", &target, result, |v| format!("{} buckets", v.len())).await
@@ -97,7 +98,8 @@ pub async fn list_objects(
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
     let scope = cx.authorize("object.list", Action::ListObjects, &target).await?;
     let search = format!("{prefix}{filter}");
-    let result = storage::list_folder(cx.state.s3.client_for(&usecase), &bucket, &search, token).await.map(|mut l| {
+    let client = cx.s3("object.list", &target, &usecase).await?;
+    let result = storage::list_folder(&client, &bucket, &search, token).await.map(|mut l| {
         l.prefix = prefix.clone();
         l.folders.retain(|f| scope.shows_folder(&bucket, f));
         l.files.retain(|f| scope.shows_key(&bucket, &f.key));
@@ -131,7 +133,8 @@ pub async fn plan_upload(
         .to_owned();
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
     cx.authorize("object.upload.start", Action::WriteObject, &target).await?;
-    let result = storage::presign_put(cx.state.s3.client_for(&usecase), &bucket, &key, &content_type).await;
+    let client = cx.s3("object.upload.start", &target, &usecase).await?;
+    let result = storage::presign_put(&client, &bucket, &key, &content_type).await;
     cx.finish("object.upload.start", &target, result, |_| format!("{size} bytes, {content_type}")).await
 }
 
@@ -148,7 +151,8 @@ pub async fn complete_upload(usecase_id: String, bucket: String, key: String) ->
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
     cx.authorize("object.upload", Action::WriteObject, &target).await?;
     let actor = cx.actor.clone().ok_or(AppError::NotSignedIn)?;
-    let head = storage::head_object(cx.state.s3.client_for(&usecase), &bucket, &key).await;
+    let client = cx.s3("object.upload", &target, &usecase).await?;
+    let head = storage::head_object(&client, &bucket, &key).await;
     let result = match head {
         Ok(head) => {
             let record = FileRecord {
@@ -192,6 +196,7 @@ pub async fn download_url(usecase_id: String, bucket: String, key: String) -> Re
     storage::validate_key(&key)?;
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
     cx.authorize("object.download", Action::ReadObject, &target).await?;
-    let result = storage::presign_download(cx.state.s3.client_for(&usecase), &bucket, &key).await;
+    let client = cx.s3("object.download", &target, &usecase).await?;
+    let result = storage::presign_download(&client, &bucket, &key).await;
     cx.finish("object.download", &target, result, |_| "presigned download issued".into()).await
 }
