@@ -57,7 +57,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=pages::setup::SetupPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/usecases/new")
+                        view=pages::usecase_settings::NewUsecasePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/usecases/:id") view=pages::usecase::UsecasePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/usecases/:id/settings")
+                        view=pages::usecase_settings::UsecaseSettingsPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/usecases/:id/buckets/:bucket")
                         view=pages::browser::BrowserPage

@@ -164,6 +164,31 @@ test('an admin gives the SageMaker role read access to a bucket, keeping its pol
   await expect(panel.getByRole('status')).toContainText('Bucket policy: applied');
 });
 
+test('an admin configures a usecase, saved only once its data access verifies', async ({ page }) => {
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await signIn(page, password);
+  await page.getByRole('link', { name: 'New usecase' }).click();
+  await expect(page.getByRole('heading', { name: 'New usecase' })).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Trust policy of the cross-account role')).toContainText('sts:ExternalId');
+  await expect(page.getByLabel('CloudFormation template')).toContainText('AWS::IAM::Role');
+
+  await page.getByLabel('Name', { exact: true }).fill('Vision');
+  await page.getByLabel('UseCase account id').fill('123456789012');
+  await page.getByLabel('UseCase bucket').fill('vision-data-missing');
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  await expect(page.getByRole('status')).toContainText('Not saved');
+  await expect(page.getByRole('list', { name: 'Verification' })).toContainText('Bucket reachable: failed');
+
+  await page.getByLabel('UseCase bucket').fill('training-data');
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  await expect(page.getByRole('heading', { name: 'Vision' })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Verify again' }).click();
+  await expect(page.getByRole('list', { name: 'Verification' })).toContainText('Bucket writable: passed');
+});
+
 test('signing out ends the session', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);

@@ -7,3 +7,4 @@ pub mod buckets;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod data;
+pub mod usecases;

@@ -2,6 +2,7 @@
 //! shows how each setting went.
 
 use crate::api::buckets::{ApplyBucketSettings, CreateBucket};
+use crate::components::checklist::Checklist;
 use crate::components::session::ErrorNote;
 use crate::error::AppError;
 use crate::model::{BucketReport, REGIONS};
@@ -108,21 +109,7 @@ fn BucketChecklist(
     };
     view! {
         <h3>{heading}</h3>
-        <ul class="checklist" aria-label="Bucket settings">
-            {report
-                .checks
-                .into_iter()
-                .map(|c| {
-                    let state = if c.ok { "applied" } else { "failed" };
-                    view! {
-                        <li class=state>
-                            <strong>{format!("{}: {state}", c.setting)}</strong>
-                            {format!(" — {}", c.message)}
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
+        <Checklist checks=report.checks label="Bucket settings" ok_word="applied" />
         {(!all_ok)
             .then(|| {
                 view! {

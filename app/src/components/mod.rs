@@ -1,6 +1,7 @@
 //! Pieces of pages shared between them.
 
 pub mod buckets;
+pub mod checklist;
 pub mod folders;
 pub mod header;
 pub mod session;

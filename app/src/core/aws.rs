@@ -180,6 +180,12 @@ impl S3Gateway {
         Ok(out.account().unwrap_or_default().to_owned())
     }
 
+    /// The ARN of the portal's own AWS principal, when STS can tell it.
+    pub async fn portal_principal(&self) -> Option<String> {
+        let out = self.sts(None).get_caller_identity().send().await.ok()?;
+        out.arn().map(str::to_owned)
+    }
+
     /// An S3 client on the given temporary credentials.
     pub fn client_with(&self, credentials: Credentials) -> Client {
         s3_client(&self.sdk, &self.settings, Some(credentials))

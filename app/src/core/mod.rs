@@ -11,6 +11,7 @@ pub mod identity;
 pub mod session_store;
 pub mod state;
 pub mod storage;
+pub mod usecases;
 pub mod verify;
 
 pub use state::{AppState, ClientInfo, PortalConfig};

@@ -59,6 +59,13 @@ pub async fn verify_data_access(
         }
     }
     let client = gateway.client_with(credentials);
+    checks.extend(verify_bucket_access(&client, bucket).await);
+    checks
+}
+
+/// Lists the bucket, then writes and removes a probe object.
+pub async fn verify_bucket_access(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<SettingCheck> {
+    let mut checks = Vec::new();
     match client.list_objects_v2().bucket(bucket).max_keys(1).send().await {
         Ok(_) => checks.push(step("Bucket reachable", true, format!("Listed {bucket}"))),
         Err(e) => {

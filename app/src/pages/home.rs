@@ -1,7 +1,7 @@
 //! The start page: the usecases of the organization.
 
 use crate::api::data::list_usecases;
-use crate::components::session::{ErrorNote, RequireUser};
+use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use leptos::prelude::*;
 
 /// Lists the usecases the user can open.
@@ -17,8 +17,14 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn UsecaseList() -> impl IntoView {
     let usecases = Resource::new(|| (), |_| list_usecases());
+    let is_admin = use_is_admin();
     view! {
         <h1>"Usecases"</h1>
+        <Show when=move || is_admin.get()>
+            <p>
+                <a href="/usecases/new">"New usecase"</a>
+            </p>
+        </Show>
         <Suspense fallback=|| view! { <p>"Loading usecases…"</p> }>
             {move || Suspend::new(async move {
                 match usecases.await {

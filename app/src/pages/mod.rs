@@ -6,3 +6,4 @@ pub mod home;
 pub mod setup;
 pub mod sign_in;
 pub mod usecase;
+pub mod usecase_settings;

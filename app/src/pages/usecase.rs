@@ -1,7 +1,9 @@
 //! One usecase: its buckets.
 
 use crate::api::data::{get_usecase, list_buckets};
+use crate::api::usecases::ReverifyUsecase;
 use crate::components::buckets::BucketCreator;
+use crate::components::checklist::Checklist;
 use crate::components::encode;
 use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use crate::components::training::TrainingRoleForm;
@@ -68,6 +70,7 @@ fn UsecaseBuckets() -> impl IntoView {
         </Suspense>
         // Outside the suspense, so that a refreshed bucket list keeps the checklist.
         <Show when=move || is_admin.get()>
+            <VerifyAgain usecase_id=Signal::derive(id) />
             <BucketCreator
                 usecase_id=Signal::derive(id)
                 default_region=usecase
@@ -88,5 +91,33 @@ fn UsecaseBuckets() -> impl IntoView {
                 })}
             </Suspense>
         </Show>
+    }
+}
+
+/// Settings link and a button that verifies the data access again.
+#[component]
+fn VerifyAgain(usecase_id: Signal<String>) -> impl IntoView {
+    let action = ServerAction::<ReverifyUsecase>::new();
+    view! {
+        <section class="panel" aria-labelledby="access-heading">
+            <h2 id="access-heading">"Data access"</h2>
+            <p>
+                <a href=move || format!("/usecases/{}/settings", usecase_id.get())>"Usecase settings"</a>
+            </p>
+            <button
+                type="button"
+                disabled=move || action.pending().get()
+                on:click=move |_| {
+                    action.dispatch(ReverifyUsecase { usecase_id: usecase_id.get_untracked() });
+                }
+            >
+                "Verify again"
+            </button>
+            {move || match action.value().get() {
+                Some(Ok(checks)) => view! { <Checklist checks label="Verification" ok_word="passed" /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNote error /> }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
     }
 }

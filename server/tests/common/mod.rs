@@ -47,6 +47,14 @@ impl TestPortal {
         (status, resp.text().await.expect("body"))
     }
 
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, client: &reqwest::Client, endpoint: &str, body: serde_json::Value) -> (u16, String) {
+        let resp =
+            client.post(format!("{}/api/{endpoint}", self.portal.url)).json(&body).send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+
     /// Creates the first admin through the setup server function and returns a signed-in client.
     pub async fn admin(&self) -> reqwest::Client {
         let client = self.browser();

@@ -47,6 +47,10 @@ pub struct Usecase {
     pub sagemaker_execution_role_arn: Option<String>,
     pub region: String,
     pub created_at: i64,
+    /// When the data access was last verified.
+    pub verified_at: Option<i64>,
+    /// The steps of the last verification, as JSON.
+    pub verification: Option<String>,
 }
 
 impl Usecase {
@@ -68,6 +72,8 @@ impl Usecase {
             sagemaker_execution_role_arn: None,
             region: region.into(),
             created_at: crate::core::now_ms(),
+            verified_at: None,
+            verification: None,
         }
     }
 

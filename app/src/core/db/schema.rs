@@ -39,6 +39,8 @@ diesel::table! {
         sagemaker_execution_role_arn -> Nullable<Text>,
         region -> Text,
         created_at -> BigInt,
+        verified_at -> Nullable<BigInt>,
+        verification -> Nullable<Text>,
     }
 }
 
