@@ -2,48 +2,14 @@
 //! and S3 in server mode, with IAM authorization on, so that trust policies
 //! and the external-ID condition are enforced.
 
+mod common;
+
 use app::core::aws::{RoleRef, S3Gateway, S3Settings};
 use app::core::verify::verify_data_access;
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use common::moto::{Moto, start_moto, venv_bin};
+use std::process::Command;
 
 const EXTERNAL_ID: &str = "0b6f2f5e-5d8a-4bd2-9d57-1c1f3f7f2a10";
-
-fn venv_bin(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin").join(name)
-}
-
-/// A moto server on a free loopback port, stopped when dropped.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_moto(initial_no_auth_actions: u32) -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(venv_bin("moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("INITIAL_NO_AUTH_ACTION_COUNT", initial_no_auth_actions.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server from .venv (make test installs it)");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "moto did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Moto { child, url: format!("http://127.0.0.1:{port}") }
-}
 
 /// What the test setup made in moto.
 struct Account {

@@ -93,8 +93,11 @@ pub fn merge_policy(existing: Option<&str>, statements: &[Value]) -> Result<Stri
     Ok(doc.to_string())
 }
 
-fn error_text<E: ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or("no error code").to_owned()
+fn error_text<E: ProvideErrorMetadata + std::error::Error>(e: &E) -> String {
+    match e.code() {
+        Some(code) => code.to_owned(),
+        None => format!("an unreadable answer ({})", aws_sdk_s3::error::DisplayErrorContext(e)),
+    }
 }
 
 fn check(setting: &str, result: Result<String, String>) -> SettingCheck {
@@ -113,6 +116,9 @@ pub async fn create_bucket(client: &Client, setup: &BucketSetup, adopt: bool) ->
     if !crate::model::REGIONS.contains(&setup.region.as_str()) {
         return Err(CoreError::Invalid(format!("“{}” is not a region Dataport can create buckets in.", setup.region)));
     }
+    // Whether the name already answers decides what a successful
+    // CreateBucket means: us-east-1 answers 200 to an owner re-creating.
+    let existed = client.head_bucket().bucket(&setup.name).send().await.is_ok();
     let mut request = client.create_bucket().bucket(&setup.name);
     // us-east-1 is the one region that takes no location constraint.
     if setup.region != "us-east-1" {
@@ -120,16 +126,10 @@ pub async fn create_bucket(client: &Client, setup: &BucketSetup, adopt: bool) ->
         request = request
             .create_bucket_configuration(CreateBucketConfiguration::builder().location_constraint(constraint).build());
     }
-    let created = match request.send().await {
-        Ok(_) => true,
+    let owned_already = match request.send().await {
+        Ok(_) => existed,
         Err(e) => match e.code() {
-            Some("BucketAlreadyOwnedByYou") if adopt => false,
-            Some("BucketAlreadyOwnedByYou") => {
-                return Err(CoreError::Conflict(format!(
-                    "Your account already owns a bucket named “{}”. Adopt it to apply the recommended settings, or choose another name.",
-                    setup.name
-                )));
-            }
+            Some("BucketAlreadyOwnedByYou") => true,
             Some("BucketAlreadyExists") => {
                 return Err(CoreError::Conflict(format!(
                     "The name “{}” is taken by another AWS account; bucket names are global. Choose another name.",
@@ -151,6 +151,13 @@ pub async fn create_bucket(client: &Client, setup: &BucketSetup, adopt: bool) ->
             _ => return Err(CoreError::Storage(format!("CreateBucket failed with {}", error_text(&e)))),
         },
     };
+    if owned_already && !adopt {
+        return Err(CoreError::Conflict(format!(
+            "Your account already owns a bucket named “{}”. Adopt it to apply the recommended settings, or choose another name.",
+            setup.name
+        )));
+    }
+    let created = !owned_already;
     let checks = apply_settings(client, setup).await;
     Ok(BucketReport { bucket: setup.name.clone(), created, checks })
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 use app::core::db::models::{Grant, Tenant, Usecase};
 use app::core::db::schema::{audit_events, grants, tenants, usecases};
 use app::core::{identity, new_id, now_ms};
