@@ -174,6 +174,12 @@ test('an admin configures a usecase, saved only once its data access verifies', 
   await expect(page.getByLabel('Trust policy of the cross-account role')).toContainText('sts:ExternalId');
   await expect(page.getByLabel('CloudFormation template')).toContainText('AWS::IAM::Role');
 
+  await expect(page.getByLabel('Data account role ARN')).toHaveCount(0);
+  await page.getByRole('radio', { name: 'Separate data account' }).check();
+  await expect(page.getByLabel('Data account role ARN')).toBeVisible();
+  await expect(page.getByLabel('Trust policy of the data-account role')).toContainText('sts:ExternalId');
+  await page.getByRole('radio', { name: 'Same as UseCase account' }).check();
+
   await page.getByLabel('Name', { exact: true }).fill('Vision');
   await page.getByLabel('UseCase account id').fill('123456789012');
   await page.getByLabel('UseCase bucket').fill('vision-data-missing');

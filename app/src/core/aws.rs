@@ -182,6 +182,10 @@ impl S3Gateway {
 
     /// The ARN of the portal's own AWS principal, when STS can tell it.
     pub async fn portal_principal(&self) -> Option<String> {
+        // A custom S3 endpoint without an STS endpoint (the embedded one) has no STS to ask.
+        if self.settings.endpoint.is_some() && self.settings.sts_endpoint.is_none() {
+            return None;
+        }
         let out = self.sts(None).get_caller_identity().send().await.ok()?;
         out.arn().map(str::to_owned)
     }

@@ -150,6 +150,7 @@ fn UsecaseEditor(setup: UsecaseSetup) -> impl IntoView {
                 <input
                     type="radio"
                     name="data-location"
+                    checked=!setup.form.separate_data_account
                     prop:checked=move || !separate()
                     on:change=move |_| form.update(|f| f.separate_data_account = false)
                 />
@@ -159,6 +160,7 @@ fn UsecaseEditor(setup: UsecaseSetup) -> impl IntoView {
                 <input
                     type="radio"
                     name="data-location"
+                    checked=setup.form.separate_data_account
                     prop:checked=separate
                     on:change=move |_| form.update(|f| f.separate_data_account = true)
                 />
