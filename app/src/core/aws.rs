@@ -209,7 +209,15 @@ impl S3Gateway {
 fn s3_client(sdk: &SdkConfig, settings: &S3Settings, credentials: Option<Credentials>) -> Client {
     // Checksums only when S3 requires them: otherwise presigned URLs carry
     // a checksum of an empty body that the browser's upload cannot match.
+    // A stalled connection must not hang a page: each attempt is bounded
+    // and retried on a fresh connection, the whole call too.
+    let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(40))
+        .build();
     let mut builder = aws_sdk_s3::config::Builder::from(sdk)
+        .timeout_config(timeouts)
         .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
         .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
     if let Some(endpoint) = &settings.endpoint {
