@@ -3,6 +3,7 @@
 
 use crate::api::buckets::{ApplyBucketSettings, CreateBucket};
 use crate::components::checklist::Checklist;
+use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
 use crate::error::AppError;
 use crate::model::{BucketReport, REGIONS};
@@ -54,23 +55,13 @@ pub fn BucketCreator(
     view! {
         <section class="panel" aria-labelledby="new-bucket-heading">
             <h2 id="new-bucket-heading">"Create a bucket"</h2>
-            <div class="field">
-                <label for="bucket-name">"Bucket name"</label>
-                <input
-                    id="bucket-name"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="bucket-name-help"
-                    aria-invalid=move || problem().is_some().to_string()
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-                <p id="bucket-name-help" class="hint" aria-live="polite">
-                    {move || {
-                        problem().unwrap_or_else(|| "3–63 lowercase letters, digits, hyphens or dots.".into())
-                    }}
-                </p>
-            </div>
+            <CheckedField
+                id="bucket-name"
+                label="Bucket name"
+                value=name
+                check=bucket_name_problem
+                hint="3–63 lowercase letters, digits, hyphens or dots."
+            />
             <div class="field">
                 <label for="bucket-region">"Region"</label>
                 <select

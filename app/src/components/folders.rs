@@ -1,6 +1,7 @@
 //! Making folders and choosing one as a usecase's data source.
 
 use crate::api::buckets::{CreateFolder, SetDataSource};
+use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
 use crate::rules::folder_name_problem;
 use leptos::prelude::*;
@@ -28,20 +29,7 @@ pub fn FolderCreator(
     });
     view! {
         <div class="inline-form">
-            <div class="field">
-                <label for="folder-name">"New folder name"</label>
-                <input
-                    id="folder-name"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="folder-name-help"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-                <p id="folder-name-help" class="hint" aria-live="polite">
-                    {move || problem().unwrap_or_default()}
-                </p>
-            </div>
+            <CheckedField id="folder-name" label="New folder name" value=name check=folder_name_problem />
             <button
                 type="button"
                 disabled=move || name.with(String::is_empty) || problem().is_some() || action.pending().get()

@@ -2,6 +2,7 @@
 
 pub mod buckets;
 pub mod checklist;
+pub mod field;
 pub mod folders;
 pub mod header;
 pub mod session;

@@ -2,6 +2,7 @@
 //! bucket-policy statements that let it read a bucket.
 
 use crate::api::buckets::{ApplyTrainingAccess, SetTrainingRole, show_training_access};
+use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
 use crate::rules::role_arn_problem;
 use leptos::prelude::*;
@@ -20,25 +21,14 @@ pub fn TrainingRoleForm(
     view! {
         <section class="panel" aria-labelledby="training-role-heading">
             <h2 id="training-role-heading">"Training access"</h2>
-            <div class="field wide">
-                <label for="training-role">"SageMaker execution role ARN"</label>
-                <input
-                    id="training-role"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="training-role-help"
-                    prop:value=move || arn.get()
-                    on:input=move |ev| arn.set(event_target_value(&ev))
-                />
-                <p id="training-role-help" class="hint" aria-live="polite">
-                    {move || {
-                        problem()
-                            .unwrap_or_else(|| {
-                                "The role that trains on this usecase's data; leave empty for none.".into()
-                            })
-                    }}
-                </p>
-            </div>
+            <CheckedField
+                id="training-role"
+                label="SageMaker execution role ARN"
+                value=arn
+                check=role_arn_problem
+                hint="The role that trains on this usecase's data; leave empty for none."
+                class="wide"
+            />
             <button
                 type="button"
                 disabled=move || problem().is_some() || action.pending().get()
