@@ -264,3 +264,106 @@ pub struct SaveOutcome {
     /// Every verification step.
     pub checks: Vec<SettingCheck>,
 }
+
+/// What to do when a file's key already exists in the bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Conflict {
+    /// Replace the existing object.
+    #[default]
+    Overwrite,
+    /// Leave the existing object and do not upload the file.
+    Skip,
+    /// Upload under a new name: `name (1).ext`, `name (2).ext`, …
+    KeepBoth,
+}
+
+/// One file the browser wants to upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileOffer {
+    /// Path below the destination folder, `/`-separated (`a.csv`, `run1/logs/x.txt`).
+    pub path: String,
+    /// Bytes.
+    pub size: u64,
+    /// MIME type the browser reported (may be empty).
+    pub content_type: String,
+    /// The file's last-modified time (ms since the epoch), part of what makes a resume match.
+    pub modified: i64,
+    /// Base64 CRC32C of the whole file; required for files sent in one piece.
+    pub crc32c: Option<String>,
+}
+
+/// A part of a multipart upload that S3 already holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPart {
+    /// Part number, 1..=10,000.
+    pub number: u32,
+    /// ETag S3 returned for the part.
+    pub etag: String,
+    /// Bytes in the part.
+    pub size: u64,
+    /// Base64 CRC32C of the part, when S3 reports it.
+    pub crc32c: Option<String>,
+}
+
+/// How one offered file is to be uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilePlan {
+    /// The key exists and the conflict rule says skip.
+    Skip {
+        /// The existing key.
+        key: String,
+    },
+    /// One presigned PUT.
+    Single(UploadPlan),
+    /// A multipart upload: parts are signed in batches with `sign_parts`.
+    Multipart {
+        /// Where the object goes.
+        key: String,
+        /// The portal's id of the upload.
+        upload_id: String,
+        /// Bytes per part (the last part may be shorter).
+        part_size: u64,
+        /// Number of parts.
+        part_count: u32,
+        /// Parts S3 already has (a resumed upload); only the others are sent.
+        stored: Vec<StoredPart>,
+    },
+}
+
+/// The plans for a batch of offered files, in the order offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadBatch {
+    /// Parts (or small files) the browser sends at once.
+    pub concurrency: u32,
+    /// One plan per offered file.
+    pub plans: Vec<FilePlan>,
+}
+
+/// A part the browser is about to send, with its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOffer {
+    /// Part number, 1..=10,000.
+    pub number: u32,
+    /// Base64 CRC32C of the part's bytes.
+    pub crc32c: String,
+}
+
+/// A presigned UploadPart request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedPart {
+    /// Part number.
+    pub number: u32,
+    /// How to send it.
+    pub request: UploadPlan,
+}
+
+/// A part the browser sent, with the ETag S3 answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentPart {
+    /// Part number.
+    pub number: u32,
+    /// ETag from the UploadPart response.
+    pub etag: String,
+    /// Base64 CRC32C the part was sent with.
+    pub crc32c: String,
+}

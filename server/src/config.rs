@@ -86,6 +86,18 @@ pub struct ServeArgs {
     /// Folder with the built site (`pkg/` with the WASM, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+    /// Files of at least this many bytes are uploaded in parts (multipart).
+    #[arg(long, env = "DATAPORT_MULTIPART_THRESHOLD", default_value_t = 16 * 1024 * 1024)]
+    pub multipart_threshold: u64,
+    /// Parts (or small files) a browser sends at once.
+    #[arg(long, env = "DATAPORT_UPLOAD_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub upload_concurrency: u32,
+    /// Seconds an unfinished multipart upload may stay idle before it is aborted on S3.
+    #[arg(long, env = "DATAPORT_ABANDON_UPLOADS_AFTER", default_value_t = 24 * 60 * 60)]
+    pub abandon_uploads_after: u64,
+    /// Seconds between two sweeps for idle uploads.
+    #[arg(long, env = "DATAPORT_SWEEP_EVERY", default_value_t = 60 * 60)]
+    pub sweep_every: u64,
 }
 
 impl ServeArgs {
@@ -101,6 +113,10 @@ impl ServeArgs {
             region: "us-east-1".into(),
             default_bucket: "dataport-data".into(),
             site_root: "target/site".into(),
+            multipart_threshold: 16 * 1024 * 1024,
+            upload_concurrency: 4,
+            abandon_uploads_after: 24 * 60 * 60,
+            sweep_every: 60 * 60,
         }
     }
 }

@@ -9,12 +9,13 @@ use anyhow::Context;
 use app::core::aws::{S3Gateway, S3Settings};
 use app::core::db::Db;
 use app::core::db::models::Usecase;
-use app::core::{AppState, PortalConfig, storage};
+use app::core::{AppState, PortalConfig, storage, uploads};
 use config::{ServeArgs, browser_origins, origin_of};
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A started portal.
@@ -98,6 +99,8 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         default_bucket: args.default_bucket.clone(),
         region: args.region.clone(),
         default_account_id: if s3_url.is_some() { "local".into() } else { "self".into() },
+        multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
+        upload_concurrency: args.upload_concurrency,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("dataport")
@@ -111,6 +114,12 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         prepare_embedded_buckets(&state).await;
     }
 
+    spawn_sweeper(
+        state.clone(),
+        Duration::from_secs(args.abandon_uploads_after),
+        Duration::from_secs(args.sweep_every.max(1)),
+    );
+
     let app = web::router(state.clone());
     tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -119,6 +128,22 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         }
     });
     Ok(Portal { addr, url: public_url, s3_url, state })
+}
+
+/// Aborts multipart uploads left idle for `idle`, checking every `every`.
+fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match uploads::sweep_idle(&state, idle).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(aborted = n, "aborted idle uploads"),
+                Err(e) => tracing::warn!(error = %e, "sweeping idle uploads failed"),
+            }
+        }
+    });
 }
 
 /// Makes sure every usecase bucket exists on the embedded endpoint and

@@ -40,6 +40,8 @@ async fn main() -> anyhow::Result<()> {
                 default_bucket: "dataport-data".into(),
                 region: "us-east-1".into(),
                 default_account_id: "local".into(),
+                multipart_threshold: app::core::uploads::MIN_PART,
+                upload_concurrency: 1,
             };
             let (user, usecase) = db
                 .run(move |c| {

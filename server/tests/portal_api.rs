@@ -6,8 +6,8 @@ mod common;
 use app::core::audit;
 use app::core::db::schema::{audit_events, users};
 use app::error::AppError;
-use app::model::{Listing, Role, SessionInfo, UploadPlan, UsecaseSummary};
-use common::{PASSWORD, TestPortal};
+use app::model::{FilePlan, Listing, Role, SessionInfo, UploadBatch, UsecaseSummary};
+use common::{PASSWORD, TestPortal, offer, send_as_planned};
 use diesel::prelude::*;
 
 fn error_of(body: &str) -> AppError {
@@ -27,10 +27,7 @@ fn protected_calls(usecase_id: &str) -> Vec<(&'static str, Vec<(&'static str, St
         ("get_usecase", object(&[])),
         ("list_buckets", object(&[])),
         ("list_objects", object(&[("prefix", "")])),
-        (
-            "plan_upload",
-            object(&[("prefix", ""), ("file_name", "a.txt"), ("size", "1"), ("content_type", "text/plain")]),
-        ),
+        ("abort_upload", vec![("upload_id", "0".to_owned())]),
         ("complete_upload", object(&[("key", "a.txt")])),
         ("download_url", object(&[("key", "a.txt")])),
         ("list_audit_events", vec![]),
@@ -106,15 +103,7 @@ async fn viewer_cannot_upload_even_where_granted() {
     let viewer_id = t.add_user(&usecase.tenant_id, "viewer@example.com", Role::Viewer);
     t.grant(&viewer_id, &usecase, "shared/", true);
     let viewer = t.sign_in("viewer@example.com").await;
-    let form = [
-        ("usecase_id", usecase.id.as_str()),
-        ("bucket", "dataport-data"),
-        ("prefix", "shared/"),
-        ("file_name", "a.txt"),
-        ("size", "1"),
-        ("content_type", "text/plain"),
-    ];
-    let (status, body) = t.call(&viewer, "plan_upload", &form).await;
+    let (status, body) = t.plan_uploads(&viewer, &usecase.id, "shared/", "Overwrite", vec![offer("a.txt", b"a")]).await;
     assert_ne!(status, 200);
     assert_eq!(error_of(&body), AppError::Denied);
     assert_eq!(t.audit_count("object.upload.start", "denied"), 1);
@@ -137,23 +126,15 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
     let editor_id = t.add_user(&usecase.tenant_id, "editor@example.com", Role::Editor);
     t.grant(&editor_id, &usecase, "partner-acme/uploads/", true);
     let editor = t.sign_in("editor@example.com").await;
-    let form = [
-        ("usecase_id", usecase.id.as_str()),
-        ("bucket", "dataport-data"),
-        ("prefix", "partner-acme/uploads/"),
-        ("file_name", "data.csv"),
-        ("size", "11"),
-        ("content_type", "text/csv"),
-    ];
-    let (status, body) = t.call(&editor, "plan_upload", &form).await;
+    let bytes = b"a,b\n1,2\n3,4".to_vec();
+    let (status, body) = t
+        .plan_uploads(&editor, &usecase.id, "partner-acme/uploads/", "Overwrite", vec![offer("data.csv", &bytes)])
+        .await;
     assert_eq!(status, 200, "{body}");
-    let plan: UploadPlan = serde_json::from_str(&body).unwrap();
+    let batch: UploadBatch = serde_json::from_str(&body).unwrap();
+    let [FilePlan::Single(plan)] = &batch.plans[..] else { panic!("one small file, one PUT: {body}") };
     assert!(!plan.url.contains(&t.portal.url), "the bytes must go to S3, not the portal");
-    let mut put = reqwest::Client::new().put(&plan.url).body("a,b\n1,2\n3,4");
-    for (k, v) in &plan.headers {
-        put = put.header(k, v);
-    }
-    assert_eq!(put.send().await.unwrap().status(), 200);
+    assert_eq!(send_as_planned(plan, bytes).await.status(), 200);
     let (status, body) = t
         .call(
             &editor,
@@ -188,16 +169,8 @@ async fn hostile_keys_are_refused_before_anything_is_signed() {
     let t = TestPortal::start().await;
     let admin = t.admin().await;
     let usecase = t.default_usecase();
-    for (prefix, name) in [("../", "x"), ("", "../../etc/passwd"), ("a//", "x"), ("", "a/b"), ("", "")] {
-        let form = [
-            ("usecase_id", usecase.id.as_str()),
-            ("bucket", "dataport-data"),
-            ("prefix", prefix),
-            ("file_name", name),
-            ("size", "1"),
-            ("content_type", "text/plain"),
-        ];
-        let (status, body) = t.call(&admin, "plan_upload", &form).await;
+    for (prefix, name) in [("../", "x"), ("", "../../etc/passwd"), ("a//", "x"), ("", "a/"), ("", ""), ("", "a/./b")] {
+        let (status, body) = t.plan_uploads(&admin, &usecase.id, prefix, "Overwrite", vec![offer(name, b"x")]).await;
         assert_ne!(status, 200, "{prefix:?}{name:?} was accepted");
         assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     }

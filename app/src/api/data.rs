@@ -1,7 +1,7 @@
 //! Usecases, buckets, folders and the presigned transfers of files.
 
 use crate::error::AppError;
-use crate::model::{Listing, ObjectEntry, UploadPlan, UsecaseSummary};
+use crate::model::{Listing, UsecaseSummary};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -106,86 +106,6 @@ pub async fn list_objects(
         l
     });
     cx.finish("object.list", &target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len())).await
-}
-
-/// A presigned PUT that uploads one file into `prefix` straight from the browser.
-#[server(endpoint = "plan_upload")]
-pub async fn plan_upload(
-    usecase_id: String,
-    bucket: String,
-    prefix: String,
-    file_name: String,
-    size: u64,
-    content_type: String,
-) -> Result<UploadPlan, AppError> {
-    let cx = Ctx::load().await?;
-    let usecase = cx.usecase("object.upload.start", &usecase_id).await?;
-    storage::validate_prefix(&prefix)?;
-    storage::validate_file_name(&file_name)?;
-    let key = format!("{prefix}{file_name}");
-    storage::validate_key(&key)?;
-    if size > 5 * 1024 * 1024 * 1024 {
-        return Err(AppError::Invalid("Files over 5 GiB cannot be uploaded in one piece yet.".into()));
-    }
-    let content_type = Some(content_type.trim())
-        .filter(|t| !t.is_empty() && t.len() <= 255 && t.is_ascii() && !t.chars().any(|c| c.is_control()))
-        .unwrap_or("application/octet-stream")
-        .to_owned();
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
-    cx.authorize("object.upload.start", Action::WriteObject, &target).await?;
-    let client = cx.s3("object.upload.start", &target, &usecase).await?;
-    let result = storage::presign_put(&client, &bucket, &key, &content_type).await;
-    cx.finish("object.upload.start", &target, result, |_| format!("{size} bytes, {content_type}")).await
-}
-
-/// Records a finished upload after checking that the object arrived.
-#[server(endpoint = "complete_upload")]
-pub async fn complete_upload(usecase_id: String, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
-    use crate::core::db::models::FileRecord;
-    use crate::core::db::schema::files;
-    use crate::core::{new_id, now_ms};
-    use diesel::prelude::*;
-    let cx = Ctx::load().await?;
-    let usecase = cx.usecase("object.upload", &usecase_id).await?;
-    storage::validate_key(&key)?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
-    cx.authorize("object.upload", Action::WriteObject, &target).await?;
-    let actor = cx.actor.clone().ok_or(AppError::NotSignedIn)?;
-    let client = cx.s3("object.upload", &target, &usecase).await?;
-    let head = storage::head_object(&client, &bucket, &key).await;
-    let result = match head {
-        Ok(head) => {
-            let record = FileRecord {
-                id: new_id(),
-                tenant_id: usecase.tenant_id.clone(),
-                usecase_id: usecase.id.clone(),
-                owner_id: actor.user_id,
-                bucket: bucket.clone(),
-                object_key: key.clone(),
-                size: head.size,
-                content_type: head.content_type,
-                etag: head.etag,
-                status: "uploaded".into(),
-                created_at: now_ms(),
-            };
-            let entry = ObjectEntry {
-                name: key.rsplit('/').next().unwrap_or(&key).to_owned(),
-                key: key.clone(),
-                size: record.size,
-                last_modified: Some(crate::core::audit::format_ms(record.created_at)),
-            };
-            cx.state
-                .db
-                .run(move |c| {
-                    diesel::insert_into(files::table).values(&record).execute(c)?;
-                    Ok(())
-                })
-                .await
-                .map(|()| entry)
-        }
-        Err(e) => Err(e),
-    };
-    cx.finish("object.upload", &target, result, |e| format!("{} bytes", e.size)).await
 }
 
 /// A short-lived URL that downloads one object straight from S3.

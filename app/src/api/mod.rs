@@ -7,4 +7,5 @@ pub mod buckets;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod data;
+pub mod uploads;
 pub mod usecases;

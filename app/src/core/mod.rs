@@ -11,6 +11,7 @@ pub mod identity;
 pub mod session_store;
 pub mod state;
 pub mod storage;
+pub mod uploads;
 pub mod usecases;
 pub mod verify;
 

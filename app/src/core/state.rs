@@ -18,6 +18,10 @@ pub struct PortalConfig {
     pub region: String,
     /// Account id shown for the default usecase.
     pub default_account_id: String,
+    /// Files of at least this many bytes are uploaded in parts.
+    pub multipart_threshold: u64,
+    /// Parts or small files a browser sends at once.
+    pub upload_concurrency: u32,
 }
 
 /// Shared state of the running portal.

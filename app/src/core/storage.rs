@@ -2,7 +2,7 @@
 //! preparation. They take an S3 client and plain values.
 
 use super::CoreError;
-use crate::model::{Listing, ObjectEntry, UploadPlan};
+use crate::model::{Listing, ObjectEntry};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -55,7 +55,7 @@ pub fn validate_file_name(name: &str) -> Result<(), CoreError> {
     validate_key(name)
 }
 
-fn storage_error<E>(what: &str, e: aws_sdk_s3::error::SdkError<E>) -> CoreError
+pub(crate) fn storage_error<E>(what: &str, e: aws_sdk_s3::error::SdkError<E>) -> CoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -118,30 +118,6 @@ pub async fn list_folder(
     })
 }
 
-/// A presigned PUT for one object, with the headers the browser must send.
-pub async fn presign_put(
-    client: &Client,
-    bucket: &str,
-    key: &str,
-    content_type: &str,
-) -> Result<UploadPlan, CoreError> {
-    let config = PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
-    let req = client
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .content_type(content_type)
-        .presigned(config)
-        .await
-        .map_err(|e| storage_error("Preparing the upload", e))?;
-    Ok(UploadPlan {
-        url: req.uri().to_owned(),
-        method: req.method().to_owned(),
-        headers: req.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-        key: key.to_owned(),
-    })
-}
-
 /// A presigned GET that makes the browser save the file under `file_name`.
 pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Result<String, CoreError> {
     let file_name = key.rsplit('/').next().unwrap_or(key);
@@ -189,12 +165,16 @@ pub struct ObjectHead {
     pub etag: String,
     /// Content type.
     pub content_type: String,
+    /// The checksum S3 stored with the object, `crc32c:<base64>`.
+    pub checksum: Option<String>,
 }
 
 /// Reads an object's metadata; `NotFound` when it is not there.
 pub async fn head_object(client: &Client, bucket: &str, key: &str) -> Result<ObjectHead, CoreError> {
-    match client.head_object().bucket(bucket).key(key).send().await {
+    let asked = client.head_object().bucket(bucket).key(key).checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled);
+    match asked.send().await {
         Ok(out) => Ok(ObjectHead {
+            checksum: out.checksum_crc32_c().map(|c| format!("crc32c:{c}")),
             size: out.content_length().unwrap_or(0),
             etag: out.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
             content_type: out.content_type().unwrap_or("application/octet-stream").to_owned(),

@@ -6,6 +6,7 @@
 mod cors;
 mod credentials;
 mod listing;
+mod parts;
 mod settings;
 mod store;
 

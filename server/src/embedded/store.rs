@@ -1,8 +1,8 @@
 //! The `S3` implementation: s3s-fs for objects, plus stored bucket settings
 //! and the portal's own listing.
 
-use super::listing;
 use super::settings::{self, BucketSettings, not_configured};
+use super::{listing, parts};
 use s3s::dto::*;
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use s3s_fs::FileSystem;
@@ -58,13 +58,29 @@ embedded_s3! {
         delete_objects: DeleteObjectsInput => DeleteObjectsOutput,
         copy_object: CopyObjectInput => CopyObjectOutput,
         create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,
-        upload_part: UploadPartInput => UploadPartOutput,
         upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput,
-        list_parts: ListPartsInput => ListPartsOutput,
         complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput,
         abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput,
     }
     own {
+        async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+            let mismatch = parts::verify_body(&mut req.input);
+            let checksum = req.input.checksum_crc32c.clone();
+            match self.fs.upload_part(req).await {
+                Ok(mut out) => {
+                    out.output.checksum_crc32c = checksum;
+                    Ok(out)
+                }
+                Err(_) if mismatch.happened() => Err(parts::bad_digest()),
+                Err(e) => Err(e),
+            }
+        }
+
+        async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
+            self.require_bucket(&req.input.bucket)?;
+            Ok(S3Response::new(parts::list(&self.root, req.input).await?))
+        }
+
         async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
             // The endpoint has one owner (its key), so an existing bucket is always the caller's.
             if self.root.join(&req.input.bucket).is_dir() {

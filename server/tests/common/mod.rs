@@ -146,6 +146,47 @@ impl TestPortal {
     }
 }
 
+/// Base64 CRC32C of `bytes`, as S3 headers carry it.
+pub fn crc32c_b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(bytes).to_be_bytes())
+}
+
+/// A file offer for `batch_upload_urls`; small files carry their checksum.
+pub fn offer(path: &str, bytes: &[u8]) -> serde_json::Value {
+    serde_json::json!({
+        "path": path, "size": bytes.len(), "content_type": "application/octet-stream",
+        "modified": 1_700_000_000_000i64, "crc32c": crc32c_b64(bytes),
+    })
+}
+
+/// Sends `body` as a presigned request says, with its signed headers.
+pub async fn send_as_planned(plan: &app::model::UploadPlan, body: Vec<u8>) -> reqwest::Response {
+    let mut req = reqwest::Client::new().request(plan.method.parse().unwrap(), &plan.url).body(body);
+    for (k, v) in &plan.headers {
+        req = req.header(k, v);
+    }
+    req.send().await.expect("request to S3")
+}
+
+impl TestPortal {
+    /// Plans uploads of `files` into `prefix` of the default bucket.
+    pub async fn plan_uploads(
+        &self,
+        client: &reqwest::Client,
+        usecase_id: &str,
+        prefix: &str,
+        conflict: &str,
+        files: Vec<serde_json::Value>,
+    ) -> (u16, String) {
+        let body = serde_json::json!({
+            "usecase_id": usecase_id, "bucket": "dataport-data", "prefix": prefix,
+            "conflict": conflict, "files": files,
+        });
+        self.call_json(client, "batch_upload_urls", body).await
+    }
+}
+
 /// A client that sends the portal's origin, as its pages do.
 pub fn browser_for(url: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();

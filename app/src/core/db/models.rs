@@ -115,6 +115,28 @@ pub struct FileRecord {
     pub etag: String,
     pub status: String,
     pub created_at: i64,
+    pub checksum: Option<String>,
+}
+
+/// A multipart upload the portal started and has not forgotten.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = uploads)]
+pub struct UploadRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub usecase_id: String,
+    pub owner_id: String,
+    pub bucket: String,
+    pub requested_key: String,
+    pub object_key: String,
+    pub s3_upload_id: String,
+    pub size: i64,
+    pub part_size: i64,
+    pub content_type: String,
+    pub file_modified: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// One row of the audit trail, chained to the one before by `prev_hash`.

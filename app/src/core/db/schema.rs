@@ -73,6 +73,27 @@ diesel::table! {
         etag -> Text,
         status -> Text,
         created_at -> BigInt,
+        checksum -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        tenant_id -> Text,
+        usecase_id -> Text,
+        owner_id -> Text,
+        bucket -> Text,
+        requested_key -> Text,
+        object_key -> Text,
+        s3_upload_id -> Text,
+        size -> BigInt,
+        part_size -> BigInt,
+        content_type -> Text,
+        file_modified -> BigInt,
+        status -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
     }
 }
 
@@ -108,5 +129,6 @@ diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> usecases (usecase_id));
+diesel::joinable!(uploads -> usecases (usecase_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, users, usecases, grants, files, audit_events, sessions);
+diesel::allow_tables_to_appear_in_same_query!(tenants, users, usecases, grants, files, uploads, audit_events, sessions);
