@@ -367,3 +367,14 @@ pub struct SentPart {
     /// Base64 CRC32C the part was sent with.
     pub crc32c: String,
 }
+
+/// How the browser should cut and pace an upload, as the portal is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadLimits {
+    /// Files of at least this many bytes go in parts.
+    pub multipart_threshold: u64,
+    /// Parts or small files sent at once.
+    pub concurrency: u32,
+    /// Most files planned in one `batch_upload_urls` call.
+    pub max_batch: u32,
+}

@@ -60,17 +60,17 @@ test('a file goes straight to S3 with progress, and comes back byte for byte', a
   page.on('request', (r) => {
     if (r.method() === 'PUT') putsToS3.push(r.url());
   });
-  await page.getByLabel('File to upload').setInputFiles({ name: 'sample.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.getByLabel('Files to upload').setInputFiles({ name: 'sample.bin', mimeType: 'application/octet-stream', buffer: bytes });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
 
   const bar = page.getByRole('progressbar', { name: 'Upload progress' });
   await expect(bar).toHaveAttribute('aria-valuenow', '100');
-  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Uploaded sample.bin.');
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
   // The browser sent the bytes to the S3 endpoint, not to the portal.
   expect(putsToS3).toHaveLength(1);
   expect(putsToS3[0]).toContain('127.0.0.1:9107/dataport-data/sample.bin');
 
-  await expect(page.getByRole('cell', { name: 'sample.bin', exact: true })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('cell', { name: 'sample.bin', exact: true })).toBeVisible();
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download sample.bin' }).click();
   const download = await downloadPromise;

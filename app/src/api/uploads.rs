@@ -3,7 +3,7 @@
 //! The bytes never pass through the portal.
 
 use crate::error::AppError;
-use crate::model::{Conflict, FileOffer, ObjectEntry, PartOffer, SentPart, SignedPart, UploadBatch};
+use crate::model::{Conflict, FileOffer, ObjectEntry, PartOffer, SentPart, SignedPart, UploadBatch, UploadLimits};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -29,6 +29,31 @@ fn clean_content_type(raw: &str) -> String {
         .filter(|t| !t.is_empty() && t.len() <= 255 && t.is_ascii() && !t.chars().any(|c| c.is_control()))
         .unwrap_or("application/octet-stream")
         .to_owned()
+}
+
+/// Starts an upload session into `prefix`: checks that the user may write
+/// there before any file is read, records what is about to be sent, and
+/// tells the browser how to cut and pace it.
+#[server(endpoint = "begin_upload")]
+pub async fn begin_upload(
+    usecase_id: String,
+    bucket: String,
+    prefix: String,
+    files: u32,
+    bytes: u64,
+) -> Result<UploadLimits, AppError> {
+    const ACTION: &str = "object.upload.begin";
+    let cx = Ctx::load().await?;
+    let usecase = cx.usecase(ACTION, &usecase_id).await?;
+    storage::validate_prefix(&prefix)?;
+    let target = Target::Object { usecase, bucket, key: prefix };
+    cx.authorize(ACTION, Action::WriteObject, &target).await?;
+    let limits = UploadLimits {
+        multipart_threshold: cx.state.config.multipart_threshold,
+        concurrency: cx.state.config.upload_concurrency,
+        max_batch: MAX_BATCH as u32,
+    };
+    cx.finish(ACTION, &target, Ok(limits), |_| format!("{files} files, {bytes} bytes")).await
 }
 
 /// Plans the upload of up to 100 files into `prefix`: one presigned PUT for

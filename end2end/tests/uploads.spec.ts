@@ -1,0 +1,254 @@
+import { test, expect, Page, Request, Route } from '@playwright/test';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// Uploads through the page to the embedded S3 endpoint: batches, folders,
+// drops, multipart with retries, resume after a reload, cancel, corruption.
+test.describe.configure({ mode: 'serial' });
+
+// The administrator of the portal's story (portal.spec.ts); created here when this file runs alone.
+const email = 'admin@example.com';
+const password = 'a long and careful passphrase';
+const dataDir = process.env.DATAPORT_E2E_DIR!;
+const MiB = 1024 * 1024;
+
+async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => (window as any).__dataport_hydrated === true, undefined, { timeout: 30_000 });
+}
+
+/** Signs in, creating the first administrator if the portal has none yet. */
+async function signIn(page: Page) {
+  await page.goto('/');
+  await waitForHydration(page);
+  if (page.url().endsWith('/setup')) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm password').fill(password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+    return;
+  }
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+}
+
+async function openBucket(page: Page, prefix = '') {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.waitForURL(/\/usecases\/[^/?]+$/);
+  const usecase = page.url().split('/usecases/')[1];
+  await page.goto(`/usecases/${usecase}/buckets/dataport-data?prefix=${encodeURIComponent(prefix)}`);
+  await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
+  await waitForHydration(page);
+}
+
+function sha256(bytes: Buffer) {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A file on disk, so that picking it twice gives the same file (same modification time). */
+function fileOnDisk(name: string, size: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-upload-'));
+  const file = path.join(dir, name);
+  const bytes = crypto.randomBytes(size);
+  fs.writeFileSync(file, bytes);
+  return { file, bytes };
+}
+
+function partNumber(r: Request) {
+  if (r.method() !== 'PUT') return null;
+  const n = new URL(r.url()).searchParams.get('partNumber');
+  return n === null ? null : Number(n);
+}
+
+async function download(page: Page, name: string) {
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: `Download ${name}` }).click();
+  return fs.readFileSync(await (await downloadPromise).path());
+}
+
+function queue(page: Page) {
+  return page.getByRole('table', { name: 'Upload queue' });
+}
+
+function listing(page: Page) {
+  return page.getByRole('table', { name: 'Folders and files' });
+}
+
+function uploadRegion(page: Page) {
+  return page.getByRole('region', { name: 'Upload' });
+}
+
+test('several files, a folder and a dropped file land under the destination with their paths', async ({ page }) => {
+  await openBucket(page);
+  const region = uploadRegion(page);
+  const files = [0, 1, 2].map((i) => ({ name: `part-${i}.csv`, mimeType: 'text/csv', buffer: crypto.randomBytes(1000 + i) }));
+  await page.getByLabel('Files to upload').setInputFiles(files);
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-tree-'));
+  fs.mkdirSync(path.join(tree, 'run1', 'logs'), { recursive: true });
+  fs.writeFileSync(path.join(tree, 'run1', 'config.json'), '{"lr": 0.1}');
+  fs.writeFileSync(path.join(tree, 'run1', 'logs', 'train.log'), 'epoch 1\n');
+  await page.getByLabel('Folder to upload').setInputFiles(path.join(tree, 'run1'));
+  // A file dropped on the panel joins the queue too.
+  const transfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await page.getByText('You can also drop files and folders here').dispatchEvent('drop', { dataTransfer: transfer });
+
+  const queue = page.getByRole('table', { name: 'Upload queue' });
+  await expect(queue.getByRole('row')).toHaveCount(1 + 6);
+  await expect(queue.getByRole('cell', { name: 'run1/logs/train.log', exact: true })).toBeVisible();
+  await page.getByLabel('Destination folder').fill('incoming/batch-1');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(region.getByRole('status')).toHaveText('Finished: 6 uploaded.');
+  await expect(page.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.getByRole('progressbar', { name: 'Progress of run1/logs/train.log' })).toHaveAttribute('value', '8');
+
+  await page.getByRole('link', { name: 'incoming/' }).click();
+  await page.getByRole('link', { name: 'batch-1/' }).click();
+  await expect(listing(page).getByRole('cell', { name: 'dropped.txt', exact: true })).toBeVisible();
+  await expect(listing(page).getByRole('cell', { name: 'part-2.csv', exact: true })).toBeVisible();
+  expect(sha256(await download(page, 'part-2.csv'))).toBe(sha256(files[2].buffer));
+  await page.getByRole('link', { name: 'run1/' }).click();
+  await page.getByRole('link', { name: 'logs/' }).click();
+  expect((await download(page, 'train.log')).toString()).toBe('epoch 1\n');
+
+  // The same name again, keeping both: the new one gets a number.
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(page.getByRole('table', { name: 'Upload queue' })).toHaveCount(0);
+  await page.getByLabel('Files to upload').setInputFiles({ name: 'train.log', mimeType: 'text/plain', buffer: Buffer.from('epoch 2\n') });
+  await page.getByLabel('If a file already exists').selectOption({ label: 'Keep both (add a number)' });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(region.getByRole('status')).toHaveText('Finished: 1 uploaded.');
+  await expect(listing(page).getByRole('cell', { name: 'train (1).log', exact: true })).toBeVisible();
+  expect((await download(page, 'train.log')).toString()).toBe('epoch 1\n');
+  // And skipping leaves the existing file alone.
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await page.getByLabel('Files to upload').setInputFiles({ name: 'train.log', mimeType: 'text/plain', buffer: Buffer.from('epoch 3\n') });
+  await page.getByLabel('If a file already exists').selectOption({ label: 'Skip the file' });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(region.getByRole('status')).toHaveText('Finished: 0 uploaded, 1 skipped.');
+  expect((await download(page, 'train.log')).toString()).toBe('epoch 1\n');
+});
+
+test('a 64 MiB file goes in parts, failed parts are retried, and it comes back byte for byte', async ({ page }) => {
+  await openBucket(page);
+  const { file, bytes } = fileOnDisk('big.bin', 64 * MiB);
+  const parts: number[] = [];
+  page.on('request', (r) => {
+    const n = partNumber(r);
+    if (n !== null) parts.push(n);
+  });
+  // Parts 2 and 5 fail once: one with a lost connection, one with SlowDown.
+  const failed = new Set<number>();
+  await page.route(/partNumber=/, async (route: Route) => {
+    const n = partNumber(route.request())!;
+    if ((n === 2 || n === 5) && !failed.has(n)) {
+      failed.add(n);
+      if (n === 2) return route.abort('connectionreset');
+      return route.fulfill({
+        status: 503,
+        headers: { 'Access-Control-Allow-Origin': new URL(page.url()).origin, 'Content-Type': 'application/xml' },
+        body: '<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>',
+      });
+    }
+    return route.continue();
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+  await page.unroute(/partNumber=/);
+  expect([...failed].sort()).toEqual([2, 5]);
+  // 8 parts of 8 MiB, two of them sent twice.
+  expect(parts.length).toBe(10);
+  expect(new Set(parts)).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]));
+  await expect(queue(page).getByRole('row', { name: /big\.bin/ })).toContainText('Done: 8 parts');
+  expect(sha256(await download(page, 'big.bin'))).toBe(sha256(bytes));
+});
+
+test('after a reload the same file resumes and only the missing parts are sent', async ({ page }) => {
+  await openBucket(page);
+  const { file, bytes } = fileOnDisk('resume.bin', 64 * MiB);
+  // Parts 1 to 3 go through; the rest hang until the page is reloaded.
+  const finished = new Set<number>();
+  page.on('requestfinished', (r) => {
+    const n = partNumber(r);
+    if (n !== null) finished.add(n);
+  });
+  await page.route(/partNumber=/, async (route: Route) => {
+    if (partNumber(route.request())! <= 3) return route.continue();
+    // Never answered: the tab goes away first.
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect.poll(() => finished.size, { timeout: 30_000 }).toBe(3);
+  // Held requests die with the page; only then may requests pass again.
+  await page.reload();
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await waitForHydration(page);
+
+  const sent: number[] = [];
+  page.on('request', (r) => {
+    const n = partNumber(r);
+    if (n !== null) sent.push(n);
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+  await expect(queue(page).getByRole('row', { name: /resume\.bin/ })).toContainText('Done: 8 parts (3 were already on S3)');
+  expect(sent.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8]);
+  expect(sha256(await download(page, 'resume.bin'))).toBe(sha256(bytes));
+});
+
+test('cancelling a multipart upload aborts it on S3', async ({ page }) => {
+  await openBucket(page);
+  const { file } = fileOnDisk('cancel.bin', 40 * MiB);
+  const finished = new Set<number>();
+  page.on('requestfinished', (r) => {
+    const n = partNumber(r);
+    if (n !== null) finished.add(n);
+  });
+  await page.route(/partNumber=/, async (route: Route) => {
+    if (partNumber(route.request())! === 1) return route.continue();
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect.poll(() => finished.size, { timeout: 30_000 }).toBe(1);
+  const s3Dir = path.join(dataDir, 's3');
+  const uploadFiles = () => fs.readdirSync(s3Dir).filter((f) => f.startsWith('.upload'));
+  expect(uploadFiles().length).toBeGreaterThan(0);
+
+  await page.getByRole('button', { name: 'Cancel cancel.bin' }).click();
+  const row = queue(page).getByRole('row', { name: /cancel\.bin/ });
+  await expect(row).toContainText('Cancelled: the parts sent were removed from S3');
+  expect(uploadFiles()).toEqual([]);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await expect(listing(page).getByRole('cell', { name: 'cancel.bin', exact: true })).toHaveCount(0);
+});
+
+test('a part corrupted on the way is refused by S3 and the file is reported failed', async ({ page }) => {
+  await openBucket(page);
+  const { file } = fileOnDisk('corrupt.bin', 20 * MiB);
+  await page.route(/partNumber=2/, async (route: Route) => {
+    const body = route.request().postDataBuffer()!;
+    body[1000] ^= 0xff;
+    return route.continue({ postData: body });
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  const row = queue(page).getByRole('row', { name: /corrupt\.bin/ });
+  await expect(row).toContainText('Failed: part 2: S3 refused the bytes because their checksum did not match (BadDigest)');
+  await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 0 uploaded, 1 failed.');
+  // Without the corruption, Retry finishes the same upload.
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await page.getByRole('button', { name: 'Retry corrupt.bin' }).click();
+  await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+});
