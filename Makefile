@@ -25,7 +25,7 @@ export LEPTOS_SITE_ROOT := target/site
 export RUSTFLAGS := --cfg erase_components
 export LEPTOS_OUTPUT_NAME := dataport
 
-.PHONY: run test setup build site check unit e2e tools-rust tools-browser tools-python
+.PHONY: run test bench setup build site check unit e2e tools-rust tools-browser tools-python
 
 run: setup build
 	./target/debug/dataport serve
@@ -86,3 +86,8 @@ unit:
 
 e2e:
 	cd end2end && npx playwright test
+
+# Upload throughput and memory, on release builds (not part of `make test`).
+bench: setup
+	LEPTOS_SITE_ROOT=target/bench-site cargo leptos build --release
+	node end2end/bench/upload.mjs

@@ -5,11 +5,14 @@ import * as path from 'path';
 
 // One fresh data directory per run, shared by the runner and its workers.
 process.env.DATAPORT_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-e2e-'));
+// Files the tests pick for upload; removed with the data directory after the run.
+process.env.DATAPORT_E2E_FILES ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-e2e-files-'));
 const port = 3107;
 const s3Port = 9107;
 
 export default defineConfig({
   testDir: './tests',
+  globalTeardown: './teardown.ts',
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod pages;
 pub mod rules;
+pub mod transfer;
 #[cfg(feature = "hydrate")]
 pub mod upload;
 pub mod url;

@@ -4,6 +4,7 @@
 //! upload progress events.
 
 use crate::model::UploadPlan;
+pub use crate::transfer::{SendError, backoff_cap_ms, classify, crc32c_base64};
 use futures::channel::oneshot;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,20 +12,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
-/// Bytes read into WASM memory at a time when checksumming; the file itself
-/// is never read whole.
-const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
-
-/// How a request to S3 ended badly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// Stopped on purpose (pause or cancel).
-    Aborted,
-    /// Worth trying again: network failure, 5xx, SlowDown, an expired URL.
-    Retryable(String),
-    /// Trying again will not help; the message says why.
-    Fatal(String),
-}
+/// Bytes read at a time when checksumming; the file itself is never read whole.
+const READ_CHUNK: f64 = 1024.0 * 1024.0;
 
 /// The requests in flight for one file, so that pause and cancel can stop them.
 #[derive(Clone, Default)]
@@ -55,37 +44,6 @@ fn js_err(e: JsValue) -> String {
 /// Headers the browser sets itself and refuses to take from a script.
 fn browser_managed(name: &str) -> bool {
     matches!(name.to_ascii_lowercase().as_str(), "host" | "content-length")
-}
-
-fn tag(body: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    body.split(&open).nth(1).and_then(|s| s.split(&close).next()).map(str::to_owned)
-}
-
-/// Sorts an S3 answer into retry or give up, in words for a person.
-pub fn classify(status: u16, body: &str) -> SendError {
-    let code = tag(body, "Code").unwrap_or_default();
-    let message = tag(body, "Message").unwrap_or_default();
-    let retry = matches!(status, 408 | 429 | 500..=599)
-        || matches!(code.as_str(), "SlowDown" | "RequestTimeout" | "ExpiredToken" | "RequestExpired" | "InternalError")
-        || (code == "AccessDenied" && message.to_ascii_lowercase().contains("expired"));
-    let shown = if code.is_empty() { "no error code".to_owned() } else { code.clone() };
-    if retry {
-        return SendError::Retryable(format!("the storage service answered HTTP {status} ({shown})"));
-    }
-    SendError::Fatal(match code.as_str() {
-        "BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch" => {
-            "S3 refused the bytes because their checksum did not match (BadDigest); the file may have changed \
-             while it was read — upload it again"
-                .to_owned()
-        }
-        "NoSuchUpload" => "S3 no longer has this upload; pick the file again to start over".to_owned(),
-        "AccessDenied" | "SignatureDoesNotMatch" => {
-            format!("S3 refused the upload ({shown}); ask an administrator to check the usecase's access")
-        }
-        _ => format!("the storage service answered HTTP {status} ({shown})"),
-    })
 }
 
 /// Sends `body` as `plan` says, calling `on_progress(sent)` as bytes go out;
@@ -158,43 +116,65 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Base64 of a CRC32C, as S3's `x-amz-checksum-crc32c` header carries it.
-pub fn crc32c_base64(crc: u32) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = crc.to_be_bytes();
-    let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
-    let mut out = String::with_capacity(8);
-    for shift in [18, 12, 6, 0] {
-        out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
+/// CRC32C of `blob`, read a slice at a time into one reused buffer, so that
+/// checksumming a large file leaves no garbage behind for the page to hold.
+pub async fn crc32c_of(blob: &Blob) -> Result<String, String> {
+    match web_sys::ReadableStreamByobReader::new(&blob.stream()) {
+        Ok(reader) => crc32c_by_stream(reader).await,
+        // Browsers without byte streams: one new buffer per slice.
+        Err(_) => crc32c_by_slices(blob).await,
     }
-    let last = (b[3] as u32) << 16;
-    out.push(ALPHABET[((last >> 18) & 63) as usize] as char);
-    out.push(ALPHABET[((last >> 12) & 63) as usize] as char);
-    out.push_str("==");
-    out
 }
 
-/// CRC32C of `blob`, read a few MiB at a time.
-pub async fn crc32c_of(blob: &Blob) -> Result<String, String> {
+fn unreadable(e: JsValue) -> String {
+    format!("the file could not be read ({})", js_err(e))
+}
+
+async fn crc32c_by_stream(reader: web_sys::ReadableStreamByobReader) -> Result<String, String> {
+    let capacity = READ_CHUNK as u32;
+    let mut view = js_sys::Uint8Array::new_with_length(capacity);
+    let mut crc = 0u32;
+    loop {
+        let step = wasm_bindgen_futures::JsFuture::from(reader.read_with_array_buffer_view(&view))
+            .await
+            .map_err(unreadable)?;
+        let done = js_sys::Reflect::get(&step, &"done".into()).map_err(unreadable)?.as_bool().unwrap_or(true);
+        let value = js_sys::Reflect::get(&step, &"value".into()).map_err(unreadable)?;
+        if value.is_undefined() {
+            break;
+        }
+        let filled: js_sys::Uint8Array = value.unchecked_into();
+        crc = crc32c_update(crc, &filled);
+        if done {
+            break;
+        }
+        // The read moved the buffer into `filled`; the next read reuses it whole.
+        view = js_sys::Uint8Array::new_with_byte_offset_and_length(&filled.buffer(), 0, capacity);
+    }
+    Ok(crc32c_base64(crc))
+}
+
+async fn crc32c_by_slices(blob: &Blob) -> Result<String, String> {
     let size = blob.size();
     let mut crc = 0u32;
     let mut offset = 0.0;
     while offset < size {
         let end = (offset + READ_CHUNK).min(size);
         let slice = blob.slice_with_f64_and_f64(offset, end).map_err(js_err)?;
-        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(|e| format!("the file could not be read ({})", js_err(e)))?;
-        let bytes = js_sys::Uint8Array::new(&buffer);
-        let len = bytes.length() as usize;
-        crc = SCRATCH.with_borrow_mut(|scratch| {
-            scratch.resize(len, 0);
-            bytes.copy_to(&mut scratch[..len]);
-            crc32c::crc32c_append(crc, &scratch[..len])
-        });
+        let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer()).await.map_err(unreadable)?;
+        crc = crc32c_update(crc, &js_sys::Uint8Array::new(&buffer));
         offset = end;
     }
     Ok(crc32c_base64(crc))
+}
+
+fn crc32c_update(crc: u32, bytes: &js_sys::Uint8Array) -> u32 {
+    let len = bytes.length() as usize;
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.resize(len, 0);
+        bytes.copy_to(&mut scratch[..len]);
+        crc32c::crc32c_append(crc, &scratch[..len])
+    })
 }
 
 /// Waits `ms` milliseconds.
@@ -215,6 +195,6 @@ pub fn now_ms() -> f64 {
 /// Exponential backoff with jitter before retry number `attempt` (1-based):
 /// half of 0.5 s · 2^(attempt-1), capped at 8 s, plus a random other half.
 pub fn backoff_ms(attempt: u32) -> u32 {
-    let cap = (500u32 << attempt.saturating_sub(1).min(4)).min(8000);
+    let cap = backoff_cap_ms(attempt);
     cap / 2 + (js_sys::Math::random() * f64::from(cap / 2)) as u32
 }

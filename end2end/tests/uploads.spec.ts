@@ -1,7 +1,6 @@
 import { test, expect, Page, Request, Route } from '@playwright/test';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 // Uploads through the page to the embedded S3 endpoint: batches, folders,
@@ -12,6 +11,7 @@ test.describe.configure({ mode: 'serial' });
 const email = 'admin@example.com';
 const password = 'a long and careful passphrase';
 const dataDir = process.env.DATAPORT_E2E_DIR!;
+const filesDir = process.env.DATAPORT_E2E_FILES!;
 const MiB = 1024 * 1024;
 
 async function waitForHydration(page: Page) {
@@ -54,7 +54,7 @@ function sha256(bytes: Buffer) {
 
 /** A file on disk, so that picking it twice gives the same file (same modification time). */
 function fileOnDisk(name: string, size: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-upload-'));
+  const dir = fs.mkdtempSync(path.join(filesDir, 'upload-'));
   const file = path.join(dir, name);
   const bytes = crypto.randomBytes(size);
   fs.writeFileSync(file, bytes);
@@ -90,7 +90,7 @@ test('several files, a folder and a dropped file land under the destination with
   const region = uploadRegion(page);
   const files = [0, 1, 2].map((i) => ({ name: `part-${i}.csv`, mimeType: 'text/csv', buffer: crypto.randomBytes(1000 + i) }));
   await page.getByLabel('Files to upload').setInputFiles(files);
-  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-tree-'));
+  const tree = fs.mkdtempSync(path.join(filesDir, 'tree-'));
   fs.mkdirSync(path.join(tree, 'run1', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(tree, 'run1', 'config.json'), '{"lr": 0.1}');
   fs.writeFileSync(path.join(tree, 'run1', 'logs', 'train.log'), 'epoch 1\n');

@@ -1,7 +1,8 @@
 //! What s3s-fs leaves out of multipart uploads and the portal relies on:
 //! parts are checked against the checksum they were sent with, and
 //! ListParts answers with ETags and checksums, page by page, and knows
-//! when an upload does not exist.
+//! when an upload does not exist. Each stored part's sums are kept beside
+//! it (`s3-parts/`), so that ListParts need not read the parts again.
 
 use futures::StreamExt;
 use md5::Digest;
@@ -74,6 +75,46 @@ pub fn bad_digest() -> s3s::S3Error {
     s3_error!(BadDigest, "The checksum you specified did not match the bytes received.")
 }
 
+/// What is known of a stored part without reading it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Sums {
+    etag: String,
+    crc32c: Option<String>,
+}
+
+fn sums_path(parts_dir: &Path, upload_id: &str, number: i32) -> std::path::PathBuf {
+    parts_dir.join(format!("{upload_id}.{number}.json"))
+}
+
+/// Keeps the sums of a part S3 just stored.
+pub async fn remember(parts_dir: &Path, upload_id: &str, number: i32, etag: &ETag, crc32c: Option<String>) {
+    let Ok(id) = uuid::Uuid::parse_str(upload_id) else { return };
+    let sums = Sums { etag: etag.value().to_owned(), crc32c };
+    let bytes = serde_json::to_vec(&sums).unwrap_or_default();
+    let _ = tokio::fs::create_dir_all(parts_dir).await;
+    if let Err(e) = tokio::fs::write(sums_path(parts_dir, &id.to_string(), number), bytes).await {
+        tracing::warn!(error = %e, "could not keep a part's sums; ListParts will read the part");
+    }
+}
+
+/// Drops the kept sums of an upload that was completed or aborted.
+pub async fn forget(parts_dir: &Path, upload_id: &str) {
+    let Ok(id) = uuid::Uuid::parse_str(upload_id) else { return };
+    let prefix = format!("{id}.");
+    let Ok(mut dir) = tokio::fs::read_dir(parts_dir).await else { return };
+    while let Ok(Some(entry)) = dir.next_entry().await {
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+}
+
+async fn kept_sums(parts_dir: &Path, upload_id: &str, number: i32) -> Option<(String, Option<String>)> {
+    let bytes = tokio::fs::read(sums_path(parts_dir, upload_id, number)).await.ok()?;
+    let sums: Sums = serde_json::from_slice(&bytes).ok()?;
+    Some((sums.etag, sums.crc32c))
+}
+
 async fn sums_of(path: &Path) -> std::io::Result<(String, Option<String>)> {
     use tokio::io::AsyncReadExt;
     let mut file = tokio::fs::File::open(path).await?;
@@ -92,7 +133,7 @@ async fn sums_of(path: &Path) -> std::io::Result<(String, Option<String>)> {
 }
 
 /// ListParts for an upload s3s-fs keeps under `root`.
-pub async fn list(root: &Path, input: ListPartsInput) -> S3Result<ListPartsOutput> {
+pub async fn list(root: &Path, parts_dir: &Path, input: ListPartsInput) -> S3Result<ListPartsOutput> {
     let upload_id = uuid::Uuid::parse_str(&input.upload_id).map_err(|_| s3_error!(NoSuchUpload))?;
     if !root.join(format!(".upload-{upload_id}.json")).is_file() {
         return Err(s3_error!(NoSuchUpload));
@@ -116,7 +157,10 @@ pub async fn list(root: &Path, input: ListPartsInput) -> S3Result<ListPartsOutpu
     let mut parts = Vec::new();
     for (number, path) in after.into_iter().take(max) {
         let meta = tokio::fs::metadata(&path).await.map_err(|e| s3_error!(e, InternalError))?;
-        let (md5, crc32c) = sums_of(&path).await.map_err(|e| s3_error!(e, InternalError))?;
+        let (md5, crc32c) = match kept_sums(parts_dir, &upload_id.to_string(), number).await {
+            Some((md5, Some(crc))) => (md5, Some(crc)),
+            _ => sums_of(&path).await.map_err(|e| s3_error!(e, InternalError))?,
+        };
         parts.push(Part {
             part_number: Some(number),
             size: Some(meta.len() as i64),

@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub struct EmbeddedStore {
     fs: FileSystem,
     root: PathBuf,
+    parts_dir: PathBuf,
     settings: Arc<BucketSettings>,
 }
 
@@ -21,7 +22,10 @@ impl EmbeddedStore {
     /// A store with objects under `root`.
     pub fn new(root: &Path, settings: Arc<BucketSettings>) -> anyhow::Result<Self> {
         let fs = FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot open the object store: {e:?}"))?;
-        Ok(Self { fs, root: root.canonicalize()?, settings })
+        let root = root.canonicalize()?;
+        let parts_dir = root.parent().unwrap_or(&root).join("s3-parts");
+        std::fs::create_dir_all(&parts_dir)?;
+        Ok(Self { fs, root, parts_dir, settings })
     }
 
     fn require_bucket(&self, bucket: &str) -> S3Result<()> {
@@ -59,15 +63,17 @@ embedded_s3! {
         copy_object: CopyObjectInput => CopyObjectOutput,
         create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,
         upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput,
-        complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput,
-        abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput,
     }
     own {
         async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
             let mismatch = parts::verify_body(&mut req.input);
             let checksum = req.input.checksum_crc32c.clone();
+            let (upload_id, number) = (req.input.upload_id.clone(), req.input.part_number);
             match self.fs.upload_part(req).await {
                 Ok(mut out) => {
+                    if let Some(etag) = &out.output.e_tag {
+                        parts::remember(&self.parts_dir, &upload_id, number, etag, checksum.clone()).await;
+                    }
                     out.output.checksum_crc32c = checksum;
                     Ok(out)
                 }
@@ -76,9 +82,32 @@ embedded_s3! {
             }
         }
 
+        async fn complete_multipart_upload(
+            &self,
+            req: S3Request<CompleteMultipartUploadInput>,
+        ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+            let upload_id = req.input.upload_id.clone();
+            let out = self.fs.complete_multipart_upload(req).await;
+            // s3s-fs forgets the upload once it starts assembling it, even if that fails.
+            if out.is_ok() || !self.root.join(format!(".upload-{upload_id}.json")).exists() {
+                parts::forget(&self.parts_dir, &upload_id).await;
+            }
+            out
+        }
+
+        async fn abort_multipart_upload(
+            &self,
+            req: S3Request<AbortMultipartUploadInput>,
+        ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+            let upload_id = req.input.upload_id.clone();
+            let out = self.fs.abort_multipart_upload(req).await?;
+            parts::forget(&self.parts_dir, &upload_id).await;
+            Ok(out)
+        }
+
         async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
             self.require_bucket(&req.input.bucket)?;
-            Ok(S3Response::new(parts::list(&self.root, req.input).await?))
+            Ok(S3Response::new(parts::list(&self.root, &self.parts_dir, req.input).await?))
         }
 
         async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {

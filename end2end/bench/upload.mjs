@@ -1,0 +1,198 @@
+// Upload benchmark: a 1 GiB file through the portal's page in Chromium
+// against curl PUTting the same file to a presigned URL on the same
+// embedded S3 endpoint, and the tab's memory while the browser uploads.
+// Run by `make bench`, which builds the release binary and site first.
+
+import { chromium } from '@playwright/test';
+import { spawn, execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MiB = 1024 * 1024;
+const SIZE = 1024 * MiB;
+const port = 3119;
+const s3Port = 9119;
+const base = `http://127.0.0.1:${port}`;
+const email = 'bench@example.com';
+const password = 'a benchmark needs a password too';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dataport-bench-'));
+const dataDir = path.join(work, 'data');
+const file = path.join(work, 'upload-1gib.bin');
+
+function writeRandomFile() {
+  const fd = fs.openSync(file, 'w');
+  for (let written = 0; written < SIZE; written += 16 * MiB) fs.writeSync(fd, crypto.randomBytes(16 * MiB));
+  fs.closeSync(fd);
+}
+
+/** Resident memory of the browser's renderer processes (the page), in bytes. */
+function rendererRss() {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) total += Number(rss[1]) * 1024;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
+async function waitForHealth() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the portal did not start');
+}
+
+const mib = (bytes) => (bytes / MiB).toFixed(1);
+const rate = (bytes, seconds) => bytes / MiB / seconds;
+
+async function main() {
+  process.stdout.write('Writing a 1 GiB file of random bytes… ');
+  writeRandomFile();
+  console.log('done.');
+  const server = spawn(
+    path.join(root, 'target/release/dataport'),
+    ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--s3-listen', `127.0.0.1:${s3Port}`, '--site-root', 'target/bench-site'],
+    { cwd: root, env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  let browser;
+  try {
+    await waitForHealth();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ baseURL: base });
+    const hydrated = () => page.waitForFunction(() => window.__dataport_hydrated === true, undefined, { timeout: 60_000 });
+    await page.goto('/setup');
+    await hydrated();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm password').fill(password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('link', { name: 'Default' }).click();
+    await page.waitForURL(/\/usecases\/[^/?]+$/);
+    await page.goto(`${page.url()}/buckets/dataport-data`);
+    await hydrated();
+
+    // Idle: the bucket page loaded and settled.
+    await page.waitForTimeout(3000);
+    const idleSamples = [];
+    for (let i = 0; i < 10; i++) {
+      idleSamples.push(rendererRss());
+      await page.waitForTimeout(100);
+    }
+    const idle = idleSamples.reduce((a, b) => a + b, 0) / idleSamples.length;
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rendererRss())), 100);
+
+    let parts = 0;
+    let firstPart = 0;
+    let lastPart = 0;
+    page.on('request', (r) => {
+      if (r.method() !== 'PUT' || !r.url().includes('partNumber=')) return;
+      parts++;
+      firstPart ||= performance.now();
+    });
+    page.on('requestfinished', (r) => {
+      if (r.method() === 'PUT' && r.url().includes('partNumber=')) lastPart = performance.now();
+    });
+    await page.getByLabel('Files to upload').setInputFiles(file);
+    const started = performance.now();
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Upload' })
+      .getByRole('status')
+      .filter({ hasText: 'Finished: 1 uploaded.' })
+      .waitFor({ timeout: 15 * 60_000 });
+    const browserSeconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peak = Math.max(peak, rendererRss());
+
+    // curl: one presigned PUT of the same file to the same endpoint.
+    const env = Object.fromEntries(
+      execFileSync(path.join(root, 'target/release/dataport'), ['s3-env', '--data-dir', dataDir, '--s3-listen', `127.0.0.1:${s3Port}`])
+        .toString()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+    );
+    const presign = [
+      'import boto3, os',
+      'from botocore.config import Config',
+      's3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"], region_name=os.environ["AWS_REGION"], config=Config(signature_version="s3v4"))',
+      'print(s3.generate_presigned_url("put_object", Params={"Bucket": "dataport-data", "Key": "curl-1gib.bin"}, ExpiresIn=3600))',
+    ].join('\n');
+    const url = execFileSync(path.join(root, '.venv/bin/python'), ['-c', presign], { env: { ...process.env, ...env } })
+      .toString()
+      .trim();
+    const [status, curlSeconds] = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-T', file, url])
+      .toString()
+      .trim()
+      .split(' ');
+    if (status !== '200') throw new Error(`curl's PUT answered HTTP ${status}`);
+
+    // The browser's own ceiling: one XHR PUT of the whole file to a presigned
+    // URL, with no portal, parts or checksums involved.
+    const rawPresigned = execFileSync(path.join(root, '.venv/bin/python'), ['-c', presign.replace('curl-1gib.bin', 'raw-1gib.bin')], {
+      env: { ...process.env, ...env },
+    })
+      .toString()
+      .trim();
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-raw-file';
+      document.body.append(input);
+    });
+    await page.locator('#bench-raw-file').setInputFiles(file);
+    const rawSeconds = await page.evaluate(async (target) => {
+      const picked = document.getElementById('bench-raw-file').files[0];
+      const t0 = performance.now();
+      await new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('PUT', target);
+        xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error(`HTTP ${xhr.status}`)));
+        xhr.onerror = () => reject(new Error('network error'));
+        xhr.send(picked);
+      });
+      return (performance.now() - t0) / 1000;
+    }, rawPresigned);
+
+    const browserRate = rate(SIZE, browserSeconds);
+    const curlRate = rate(SIZE, Number(curlSeconds));
+    const ratio = browserRate / curlRate;
+    const growth = peak - idle;
+    const verdict = (ok) => (ok ? 'meets the target' : 'BELOW the target');
+    console.log('');
+    console.log(`Browser upload through the UI : 1024 MiB in ${browserSeconds.toFixed(1)} s = ${browserRate.toFixed(1)} MiB/s (${parts} part requests)`);
+    console.log(`  of which: planning and first checksum ${((firstPart - started) / 1000).toFixed(1)} s, parts ${((lastPart - firstPart) / 1000).toFixed(1)} s, completing ${((started + browserSeconds * 1000 - lastPart) / 1000).toFixed(1)} s`);
+    console.log(`curl PUT to a presigned URL   : 1024 MiB in ${Number(curlSeconds).toFixed(1)} s = ${curlRate.toFixed(1)} MiB/s`);
+    console.log(`One XHR PUT from the page     : 1024 MiB in ${rawSeconds.toFixed(1)} s = ${rate(SIZE, rawSeconds).toFixed(1)} MiB/s (the browser's ceiling, no parts or checksums)`);
+    console.log(`Throughput ratio browser/curl : ${ratio.toFixed(2)} (target ≥ 0.80: ${verdict(ratio >= 0.8)})`);
+    console.log(`Tab memory (renderer RSS)     : idle ${mib(idle)} MiB, peak ${mib(peak)} MiB, growth ${mib(growth)} MiB (target < 64 MiB: ${verdict(growth < 64 * MiB)})`);
+  } finally {
+    await browser?.close();
+    server.kill('SIGINT');
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
