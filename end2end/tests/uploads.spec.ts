@@ -174,6 +174,61 @@ test('a 64 MiB file goes in parts, failed parts are retried, and it comes back b
   expect(sha256(await download(page, 'big.bin'))).toBe(sha256(bytes));
 });
 
+test('pause holds every part, resume finishes, and the overall bar never goes back', async ({ page }) => {
+  await openBucket(page);
+  const { file, bytes } = fileOnDisk('pause.bin', 64 * MiB);
+  const started: number[] = [];
+  const finished = new Set<number>();
+  page.on('request', (r) => {
+    const n = partNumber(r);
+    if (n !== null) started.push(n);
+  });
+  page.on('requestfinished', (r) => {
+    const n = partNumber(r);
+    if (n !== null) finished.add(n);
+  });
+  // Parts 3 and 6 fail once, so that retried bytes are counted too.
+  const failed = new Set<number>();
+  await page.route(/partNumber=/, async (route: Route) => {
+    const n = partNumber(route.request())!;
+    if ((n === 3 || n === 6) && !failed.has(n)) {
+      failed.add(n);
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  // Every value the overall bar takes, as the page shows it.
+  await page.evaluate(() => {
+    const seen: number[] = ((window as any).__progress_seen = []);
+    const watch = () => {
+      const bar = document.getElementById('upload-progress');
+      if (!bar) return void setTimeout(watch, 10);
+      seen.push(Number(bar.getAttribute('aria-valuenow')));
+      new MutationObserver(() => seen.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true });
+    };
+    watch();
+  });
+  await expect.poll(() => finished.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const region = uploadRegion(page);
+  await expect(region.getByRole('status')).toHaveText('Paused. Press Resume to continue.');
+  await expect(queue(page).getByRole('row', { name: /pause\.bin/ })).toContainText('Paused');
+  const whilePaused = started.length;
+  await page.waitForTimeout(1500);
+  expect(started.length).toBe(whilePaused);
+
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(region.getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+  await page.unroute(/partNumber=/);
+  const seen: number[] = await page.evaluate(() => (window as any).__progress_seen);
+  expect(seen.length).toBeGreaterThan(3);
+  for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+  expect(seen[seen.length - 1]).toBe(100);
+  expect(sha256(await download(page, 'pause.bin'))).toBe(sha256(bytes));
+});
+
 test('after a reload the same file resumes and only the missing parts are sent', async ({ page }) => {
   await openBucket(page);
   const { file, bytes } = fileOnDisk('resume.bin', 64 * MiB);

@@ -1017,6 +1017,12 @@ mod engine {
                     .url(number, fresh)
                     .await
                     .map_err(|m| PartFail::Failed(format!("part {number} could not be prepared: {m}")))?;
+                if self.paused.get_untracked() || e.cancelled.get() {
+                    // Paused while the part was being signed: keep the URL for later.
+                    signer.signed.borrow_mut().insert(number, plan);
+                    fresh = false;
+                    continue;
+                }
                 e.set(|s| s.status = Status::Uploading);
                 let (start, end) = e.part_range(number, signer.part_size);
                 let blob = e.file.slice_with_f64_and_f64(start, end).map_err(|v| PartFail::Failed(format!("{v:?}")))?;
