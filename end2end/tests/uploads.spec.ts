@@ -307,3 +307,23 @@ test('a part corrupted on the way is refused by S3 and the file is reported fail
   await page.getByRole('button', { name: 'Retry corrupt.bin' }).click();
   await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
 });
+
+test('a part that keeps failing fails its file with the reason, and Retry continues', async ({ page }) => {
+  await openBucket(page);
+  const { file, bytes } = fileOnDisk('flaky.bin', 20 * MiB);
+  let attempts = 0;
+  await page.route(/partNumber=2/, async (route: Route) => {
+    attempts++;
+    return route.abort('connectionreset');
+  });
+  await page.getByLabel('Files to upload').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  const row = queue(page).getByRole('row', { name: /flaky\.bin/ });
+  await expect(row).toContainText('Failed: part 2 failed 5 times', { timeout: 45_000 });
+  await expect(row).toContainText('Press Retry to continue where it stopped');
+  expect(attempts).toBe(5);
+  await page.unroute(/partNumber=2/);
+  await page.getByRole('button', { name: 'Retry flaky.bin' }).click();
+  await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+  expect(sha256(await download(page, 'flaky.bin'))).toBe(sha256(bytes));
+});
