@@ -46,6 +46,34 @@ function rendererRss() {
   return total;
 }
 
+/** CPU seconds used so far: the whole machine (busy, all cores) and per kind of process. */
+function cpuTimes() {
+  const tick = 100; // USER_HZ on Linux
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + fields[4];
+  const busy = fields.reduce((a, b) => a + b, 0) - idle;
+  const by = { renderer: 0, 'other Chromium processes': 0, dataport: 0 };
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = (Number(rest[11]) + Number(rest[12])) / tick;
+      if (cmd.includes('chromium')) by[cmd.includes('--type=renderer') ? 'renderer' : 'other Chromium processes'] += used;
+      else if (cmd.includes('target/release/dataport')) by.dataport += used;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return { busy: busy / tick, by };
+}
+
+function cpuReport(before, after, seconds) {
+  const cores = (x) => (x / seconds).toFixed(2);
+  const parts = Object.keys(after.by).map((k) => `${k} ${cores(after.by[k] - before.by[k])}`);
+  return `${cores(after.busy - before.busy)} of ${os.cpus().length} cores busy (${parts.join(', ')})`;
+}
+
 async function waitForHealth() {
   for (let i = 0; i < 600; i++) {
     try {
@@ -113,6 +141,7 @@ async function main() {
     });
     await page.getByLabel('Files to upload').setInputFiles(file);
     const started = performance.now();
+    const cpuBefore = cpuTimes();
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page
       .getByRole('region', { name: 'Upload' })
@@ -120,6 +149,7 @@ async function main() {
       .filter({ hasText: 'Finished: 1 uploaded.' })
       .waitFor({ timeout: 15 * 60_000 });
     const browserSeconds = (performance.now() - started) / 1000;
+    const browserCpu = cpuReport(cpuBefore, cpuTimes(), browserSeconds);
     clearInterval(sampler);
     peak = Math.max(peak, rendererRss());
 
@@ -160,18 +190,25 @@ async function main() {
       document.body.append(input);
     });
     await page.locator('#bench-raw-file').setInputFiles(file);
-    const rawSeconds = await page.evaluate(async (target) => {
-      const picked = document.getElementById('bench-raw-file').files[0];
-      const t0 = performance.now();
-      await new Promise((resolve, reject) => {
-        const xhr = new XMLHttpRequest();
-        xhr.open('PUT', target);
-        xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error(`HTTP ${xhr.status}`)));
-        xhr.onerror = () => reject(new Error('network error'));
-        xhr.send(picked);
-      });
-      return (performance.now() - t0) / 1000;
-    }, rawPresigned);
+    const rawPut = (sliced) =>
+      page.evaluate(
+        async ([target, sliced]) => {
+          const picked = document.getElementById('bench-raw-file').files[0];
+          const body = sliced ? picked.slice(0, picked.size) : picked;
+          const t0 = performance.now();
+          await new Promise((resolve, reject) => {
+            const xhr = new XMLHttpRequest();
+            xhr.open('PUT', target);
+            xhr.onload = () => (xhr.status === 200 ? resolve() : reject(new Error(`HTTP ${xhr.status}`)));
+            xhr.onerror = () => reject(new Error('network error'));
+            xhr.send(body);
+          });
+          return (performance.now() - t0) / 1000;
+        },
+        [rawPresigned, sliced],
+      );
+    const rawSeconds = await rawPut(false);
+    const sliceSeconds = await rawPut(true);
 
     const browserRate = rate(SIZE, browserSeconds);
     const curlRate = rate(SIZE, Number(curlSeconds));
@@ -181,8 +218,10 @@ async function main() {
     console.log('');
     console.log(`Browser upload through the UI : 1024 MiB in ${browserSeconds.toFixed(1)} s = ${browserRate.toFixed(1)} MiB/s (${parts} part requests)`);
     console.log(`  of which: planning and first checksum ${((firstPart - started) / 1000).toFixed(1)} s, parts ${((lastPart - firstPart) / 1000).toFixed(1)} s, completing ${((started + browserSeconds * 1000 - lastPart) / 1000).toFixed(1)} s`);
+    console.log(`  CPU meanwhile: ${browserCpu}`);
     console.log(`curl PUT to a presigned URL   : 1024 MiB in ${Number(curlSeconds).toFixed(1)} s = ${curlRate.toFixed(1)} MiB/s`);
     console.log(`One XHR PUT from the page     : 1024 MiB in ${rawSeconds.toFixed(1)} s = ${rate(SIZE, rawSeconds).toFixed(1)} MiB/s (the browser's ceiling, no parts or checksums)`);
+    console.log(`The same, of a Blob.slice     : 1024 MiB in ${sliceSeconds.toFixed(1)} s = ${rate(SIZE, sliceSeconds).toFixed(1)} MiB/s (slices are how parts are read)`);
     console.log(`Throughput ratio browser/curl : ${ratio.toFixed(2)} (target ≥ 0.80: ${verdict(ratio >= 0.8)})`);
     console.log(`Tab memory (renderer RSS)     : idle ${mib(idle)} MiB, peak ${mib(peak)} MiB, growth ${mib(growth)} MiB (target < 64 MiB: ${verdict(growth < 64 * MiB)})`);
   } finally {
