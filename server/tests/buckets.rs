@@ -7,7 +7,7 @@ use app::core::db::schema::usecases;
 use app::error::AppError;
 use app::model::{BucketReport, Listing, Role, UsecaseSummary};
 use aws_sdk_s3::types::BucketVersioningStatus;
-use common::TestPortal;
+use common::{TestPortal, error_of};
 use diesel::prelude::*;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/SageMakerExecution";
@@ -65,7 +65,7 @@ async fn an_existing_bucket_of_ours_is_offered_for_adoption() {
     // The default bucket already exists on the endpoint.
     let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, "dataport-data", "false")).await;
     assert_ne!(status, 200);
-    match serde_json::from_str::<AppError>(&body).unwrap() {
+    match error_of(&body) {
         AppError::Conflict(m) => assert!(m.contains("already owns"), "{m}"),
         other => panic!("unexpected {other:?}"),
     }
@@ -88,7 +88,7 @@ async fn invalid_bucket_names_are_refused_and_nothing_is_created() {
     for name in ["UPPER", "a", "192.168.1.1", "xn--bucket", "bad..name", "bucket-s3alias"] {
         let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, name, "false")).await;
         assert_ne!(status, 200, "{name}");
-        assert!(matches!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Invalid(_)), "{name}: {body}");
+        assert!(matches!(error_of(&body), AppError::Invalid(_)), "{name}: {body}");
     }
     let buckets = app::core::storage::list_buckets(&t.s3().await).await.unwrap();
     assert_eq!(buckets, ["dataport-data"]);
@@ -103,7 +103,7 @@ async fn only_admins_create_buckets_and_choose_data_sources() {
     let editor = t.sign_in("editor@example.com").await;
     let (status, body) = t.call(&editor, "create_bucket", &create_form(&usecase.id, "editor-bucket", "false")).await;
     assert_ne!(status, 200);
-    assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Denied);
+    assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t
         .call(&editor, "set_data_source", &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "x/")])
         .await;
@@ -172,7 +172,7 @@ async fn training_access_is_merged_into_an_existing_policy() {
 
     let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", "not an arn")]).await;
     assert_ne!(status, 200);
-    assert!(matches!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Invalid(_)));
+    assert!(matches!(error_of(&body), AppError::Invalid(_)));
     let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", ROLE)]).await;
     assert_eq!(status, 200, "{body}");
 

@@ -7,12 +7,8 @@ use app::core::audit;
 use app::core::db::schema::{audit_events, users};
 use app::error::AppError;
 use app::model::{FilePlan, Listing, Role, SessionInfo, UploadBatch, UsecaseSummary};
-use common::{PASSWORD, TestPortal, offer, send_as_planned};
+use common::{PASSWORD, TestPortal, error_of, offer, send_as_planned};
 use diesel::prelude::*;
-
-fn error_of(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
-}
 
 /// Every server function that touches data, with arguments that would be valid.
 fn protected_calls(usecase_id: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {

@@ -7,14 +7,10 @@ mod common;
 use app::core::db::schema::{files, uploads};
 use app::error::AppError;
 use app::model::{FilePlan, ObjectEntry, Role, SignedPart, UploadBatch};
-use common::{TestPortal, crc32c_b64, offer, send_as_planned};
+use common::{TestPortal, crc32c_b64, error_of, offer, send_as_planned};
 use diesel::prelude::*;
 
 const MIB: usize = 1024 * 1024;
-
-fn error_of(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|_| panic!("not an AppError: {body}"))
-}
 
 /// Bytes that differ from part to part, so that a misplaced part shows.
 fn sample(len: usize, seed: u8) -> Vec<u8> {

@@ -7,7 +7,7 @@ use app::core::db::models::Usecase;
 use app::core::db::schema::usecases;
 use app::error::AppError;
 use app::model::{Role, SaveOutcome, SettingCheck, UsecaseSetup};
-use common::TestPortal;
+use common::{TestPortal, error_of};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -76,7 +76,7 @@ async fn bad_forms_are_refused_before_anything_is_tried() {
     bad["form"]["account_id"] = json!("12345");
     let (status, body) = t.call_json(&admin, "save_usecase", bad).await;
     assert_ne!(status, 200);
-    assert!(matches!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Invalid(_)), "{body}");
+    assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     let mut bad = form("Vision", "dataport-data");
     bad["form"]["separate_data_account"] = json!(true);
     bad["form"]["data_account_id"] = json!("210987654321");
@@ -93,7 +93,7 @@ async fn only_admins_configure_usecases() {
     let editor = t.sign_in("editor@example.com").await;
     let (status, body) = t.call_json(&editor, "load_usecase_setup", json!({"usecase_id": null})).await;
     assert_ne!(status, 200);
-    assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Denied);
+    assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t.call_json(&editor, "save_usecase", form("Mine", "dataport-data")).await;
     assert_ne!(status, 200);
     let (status, _) = t.call(&editor, "reverify_usecase", &[("usecase_id", &usecase.id)]).await;

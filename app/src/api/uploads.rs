@@ -77,7 +77,7 @@ pub async fn batch_upload_urls(
     let threshold = cx.state.config.multipart_threshold;
     // Every file is checked and authorized before anything happens on S3,
     // so one bad name refuses the batch and changes nothing.
-    let mut keys = Vec::with_capacity(files.len());
+    let mut targets = Vec::with_capacity(files.len());
     for f in &files {
         if f.path.ends_with('/') {
             return Err(AppError::Invalid(format!("“{}” is a folder, not a file.", f.path)));
@@ -95,14 +95,13 @@ pub async fn batch_upload_urls(
         }
         let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: key.clone() };
         cx.authorize(ACTION, Action::WriteObject, &target).await?;
-        keys.push(target);
+        targets.push((key, target));
     }
-    let client = cx.s3(ACTION, &keys[0], &usecase).await?;
+    let client = cx.s3(ACTION, &targets[0].1, &usecase).await?;
     let mut claimed = std::collections::HashSet::new();
     let mut plans = Vec::with_capacity(files.len());
-    for (file, target) in files.iter().zip(keys) {
-        let Target::Object { key, .. } = &target else { unreachable!("targets are objects") };
-        let result = plan_file(&cx, &client, &usecase, &bucket, key, file, conflict, threshold, &mut claimed).await;
+    for (file, (key, target)) in files.iter().zip(targets) {
+        let result = plan_file(&cx, &client, &usecase, &bucket, &key, file, conflict, threshold, &mut claimed).await;
         let plan = cx
             .finish(ACTION, &target, result, |plan| match plan {
                 FilePlan::Skip { .. } => "skipped: the key exists".to_owned(),
@@ -193,15 +192,7 @@ async fn plan_file(
         updated_at: now,
     };
     let upload_id = record.id.clone();
-    cx.state
-        .db
-        .run(move |c| {
-            use crate::core::db::schema::uploads;
-            use diesel::prelude::*;
-            diesel::insert_into(uploads::table).values(&record).execute(c)?;
-            Ok(())
-        })
-        .await?;
+    cx.state.db.run(move |c| uploads::open(c, &record)).await?;
     Ok(FilePlan::Multipart {
         key: object_key,
         upload_id,
@@ -240,6 +231,23 @@ fn still_open(record: &UploadRecord) -> Result<(), CoreError> {
     }
 }
 
+/// Refuses a signing request for an upload that is not open, or for parts
+/// it does not have, or with checksums that are not CRC32C.
+#[cfg(feature = "ssr")]
+fn check_part_offers(record: &UploadRecord, count: u32, parts: &[PartOffer]) -> Result<(), CoreError> {
+    still_open(record)?;
+    if parts.is_empty() || parts.len() > MAX_SIGN {
+        return Err(CoreError::Invalid(format!("Ask for between 1 and {MAX_SIGN} parts at a time.")));
+    }
+    for p in parts {
+        if p.number == 0 || p.number > count {
+            return Err(CoreError::Invalid(format!("This upload has parts 1 to {count}, not {}.", p.number)));
+        }
+        uploads::validate_crc32c(&p.crc32c)?;
+    }
+    Ok(())
+}
+
 /// Presigned UploadPart requests for a few parts, signed now so that none
 /// expires during a long upload; each part's CRC32C is part of its signature.
 #[server(endpoint = "sign_parts", input = Json)]
@@ -248,20 +256,7 @@ pub async fn sign_parts(upload_id: String, parts: Vec<PartOffer>) -> Result<Vec<
     let cx = Ctx::load().await?;
     let (record, usecase, target) = own_upload(&cx, ACTION, &upload_id).await?;
     let count = uploads::part_count(record.size as u64, record.part_size as u64);
-    let checked = (|| {
-        still_open(&record)?;
-        if parts.is_empty() || parts.len() > MAX_SIGN {
-            return Err(CoreError::Invalid(format!("Ask for between 1 and {MAX_SIGN} parts at a time.")));
-        }
-        for p in &parts {
-            if p.number == 0 || p.number > count {
-                return Err(CoreError::Invalid(format!("This upload has parts 1 to {count}, not {}.", p.number)));
-            }
-            uploads::validate_crc32c(&p.crc32c)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = checked {
+    if let Err(e) = check_part_offers(&record, count, &parts) {
         return Err(cx.fail(ACTION, &target, e).await);
     }
     let client = cx.s3(ACTION, &target, &usecase).await?;
@@ -383,8 +378,6 @@ async fn record_file(
     etag: String,
     checksum: Option<String>,
 ) -> Result<ObjectEntry, CoreError> {
-    use crate::core::db::schema::files;
-    use diesel::prelude::*;
     let record = FileRecord {
         id: new_id(),
         tenant_id: usecase.tenant_id.clone(),
@@ -405,13 +398,7 @@ async fn record_file(
         size,
         last_modified: Some(crate::core::audit::format_ms(record.created_at)),
     };
-    cx.state
-        .db
-        .run(move |c| {
-            diesel::insert_into(files::table).values(&record).execute(c)?;
-            Ok(())
-        })
-        .await?;
+    cx.state.db.run(move |c| uploads::record_file(c, &record)).await?;
     Ok(entry)
 }
 

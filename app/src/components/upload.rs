@@ -434,8 +434,10 @@ mod engine {
 
     #[derive(Default)]
     struct Progress {
-        /// Bytes S3 already had when this run started (resumed parts).
-        base: f64,
+        /// Bytes S3 already had when this run started, plus the most bytes
+        /// seen of each part since; kept as a sum so that a progress event
+        /// costs the same however many parts the file has.
+        total: f64,
         /// Most bytes seen per part in this run.
         parts: HashMap<u32, f64>,
         started_at: f64,
@@ -477,8 +479,12 @@ mod engine {
 
         fn begin(&self, base: f64) {
             let sent = self.row.state.with_untracked(|s| s.sent);
-            *self.progress.borrow_mut() =
-                Progress { base, parts: HashMap::new(), started_at: wire::now_ms(), started_from: sent.max(base) };
+            *self.progress.borrow_mut() = Progress {
+                total: base,
+                parts: HashMap::new(),
+                started_at: wire::now_ms(),
+                started_from: sent.max(base),
+            };
             self.set(|s| s.sent = s.sent.max(base));
         }
 
@@ -488,8 +494,10 @@ mod engine {
             let (total, started_at, from) = {
                 let mut p = self.progress.borrow_mut();
                 let seen = p.parts.entry(part).or_insert(0.0);
-                *seen = seen.max(loaded);
-                (p.base + p.parts.values().sum::<f64>(), p.started_at, p.started_from)
+                let grown = (loaded - *seen).max(0.0);
+                *seen += grown;
+                p.total += grown;
+                (p.total, p.started_at, p.started_from)
             };
             let size = self.row.size as f64;
             let elapsed = (wire::now_ms() - started_at) / 1000.0;
@@ -499,6 +507,17 @@ mod engine {
                     s.speed = ((s.sent - from) / elapsed).max(0.0);
                 }
             });
+        }
+
+        /// What the portal is told of this file when it is to go to `path`.
+        fn offer(&self, path: String) -> FileOffer {
+            FileOffer {
+                path,
+                size: self.row.size,
+                content_type: self.file.type_(),
+                modified: self.file.last_modified() as i64,
+                crc32c: self.crc32c.borrow().clone(),
+            }
         }
 
         fn part_range(&self, number: u32, part_size: u64) -> (f64, f64) {
@@ -811,17 +830,11 @@ mod engine {
                 } else {
                     None
                 };
-                *e.crc32c.borrow_mut() = crc.clone();
+                *e.crc32c.borrow_mut() = crc;
                 if e.cancelled.get() {
                     continue;
                 }
-                offers.push(FileOffer {
-                    path: e.row.path.clone(),
-                    size: e.row.size,
-                    content_type: e.file.type_(),
-                    modified: e.file.last_modified() as i64,
-                    crc32c: crc,
-                });
+                offers.push(e.offer(e.row.path.clone()));
                 members.push(e);
             }
             if members.is_empty() {
@@ -896,13 +909,7 @@ mod engine {
                         wire::sleep(wire::backoff_ms(attempt)).await;
                         if wire::now_ms() - signed_at > RESIGN_AFTER_MS {
                             // Sign again for the same key: the conflict rule was applied already.
-                            let offer = FileOffer {
-                                path: plan.key.clone(),
-                                size: e.row.size,
-                                content_type: e.file.type_(),
-                                modified: e.file.last_modified() as i64,
-                                crc32c: e.crc32c.borrow().clone(),
-                            };
+                            let offer = e.offer(plan.key.clone());
                             let again = batch_upload_urls(
                                 dest.usecase_id.clone(),
                                 dest.bucket.clone(),

@@ -3,8 +3,8 @@
 
 use super::audit::{self, NewEvent, Outcome};
 use super::db::Conn;
-use super::db::models::{UploadRecord, Usecase};
-use super::db::schema::{uploads, usecases};
+use super::db::models::{FileRecord, UploadRecord, Usecase};
+use super::db::schema::{files, uploads, usecases};
 use super::storage::{UPLOAD_URL_TTL, head_object, storage_error};
 use super::{AppState, CoreError, now_ms};
 use crate::model::{Conflict, StoredPart, UploadPlan};
@@ -280,6 +280,18 @@ pub fn find_resumable(
         .select(UploadRecord::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Records a multipart upload just started on S3.
+pub fn open(conn: &mut Conn, record: &UploadRecord) -> Result<(), CoreError> {
+    diesel::insert_into(uploads::table).values(record).execute(conn)?;
+    Ok(())
+}
+
+/// Records a file that arrived on S3.
+pub fn record_file(conn: &mut Conn, record: &FileRecord) -> Result<(), CoreError> {
+    diesel::insert_into(files::table).values(record).execute(conn)?;
+    Ok(())
 }
 
 /// Loads an upload by the portal's id.

@@ -91,7 +91,6 @@ pub async fn remember(parts_dir: &Path, upload_id: &str, number: i32, etag: &ETa
     let Ok(id) = uuid::Uuid::parse_str(upload_id) else { return };
     let sums = Sums { etag: etag.value().to_owned(), crc32c };
     let bytes = serde_json::to_vec(&sums).unwrap_or_default();
-    let _ = tokio::fs::create_dir_all(parts_dir).await;
     if let Err(e) = tokio::fs::write(sums_path(parts_dir, &id.to_string(), number), bytes).await {
         tracing::warn!(error = %e, "could not keep a part's sums; ListParts will read the part");
     }

@@ -146,6 +146,11 @@ impl TestPortal {
     }
 }
 
+/// The error a server function answered with.
+pub fn error_of(body: &str) -> app::error::AppError {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}
+
 /// Base64 CRC32C of `bytes`, as S3 headers carry it.
 pub fn crc32c_b64(bytes: &[u8]) -> String {
     use base64::Engine;
