@@ -44,6 +44,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn' },
+    // Every multipart completion takes 2 s more, so that the page's "Completing…" can be seen.
+    env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn', DATAPORT_EMBEDDED_COMPLETE_DELAY_MS: '2000' },
   },
 });

@@ -164,6 +164,10 @@ test('a 64 MiB file goes in parts, failed parts are retried, and it comes back b
   });
   await page.getByLabel('Files to upload').setInputFiles(file);
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  // The endpoint takes its time to assemble (the test portal delays it): the row says so, with a clock.
+  const row = queue(page).getByRole('row', { name: /big\.bin/ });
+  await expect(row).toContainText(/Completing… \([1-9]\d* s\)/, { timeout: 60_000 });
+  await expect(row.getByRole('button', { name: 'Cancel big.bin' })).toHaveCount(0);
   await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
   await page.unroute(/partNumber=/);
   expect([...failed].sort()).toEqual([2, 5]);

@@ -1,8 +1,10 @@
 //! Configuration, by flag or environment variable, read once at start.
 
+use app::core::aws::S3Timeouts;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Dataport: scoped, audited access to S3 data through the browser.
 #[derive(Debug, Parser)]
@@ -23,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the portal (and the embedded S3 endpoint unless another S3 is configured).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create the first administrator from a shell; reads the password from standard input.
     CreateAdmin {
         /// Email of the administrator.
@@ -98,6 +100,28 @@ pub struct ServeArgs {
     /// Seconds between two sweeps for idle uploads.
     #[arg(long, env = "DATAPORT_SWEEP_EVERY", default_value_t = 60 * 60)]
     pub sweep_every: u64,
+    /// Access key for the endpoint given by `--s3-endpoint`, instead of the standard AWS chain.
+    #[arg(long, env = "DATAPORT_S3_ACCESS_KEY_ID", requires = "s3_secret_access_key")]
+    pub s3_access_key_id: Option<String>,
+    /// Secret key that goes with `--s3-access-key-id`.
+    #[arg(long, env = "DATAPORT_S3_SECRET_ACCESS_KEY", hide_env_values = true, requires = "s3_access_key_id")]
+    pub s3_secret_access_key: Option<String>,
+    /// Seconds one attempt of a quick S3 call (listing, heading, signing) may take before it is tried again.
+    #[arg(long, env = "DATAPORT_S3_ATTEMPT_TIMEOUT", default_value_t = 10)]
+    pub s3_attempt_timeout: u64,
+    /// Seconds a quick S3 call may take with all its attempts.
+    #[arg(long, env = "DATAPORT_S3_CALL_TIMEOUT", default_value_t = 40)]
+    pub s3_call_timeout: u64,
+    /// Seconds one attempt of completing a multipart upload may take, before its size counts.
+    #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT", default_value_t = 60)]
+    pub s3_complete_timeout: u64,
+    /// Seconds each GiB of a multipart upload adds to `--s3-complete-timeout`.
+    #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT_PER_GIB", default_value_t = 30)]
+    pub s3_complete_timeout_per_gib: u64,
+    /// Milliseconds the embedded endpoint waits before assembling a multipart
+    /// upload; only for tests of slow completions.
+    #[arg(long, env = "DATAPORT_EMBEDDED_COMPLETE_DELAY_MS", default_value_t = 0, hide = true)]
+    pub embedded_complete_delay_ms: u64,
 }
 
 impl ServeArgs {
@@ -117,7 +141,30 @@ impl ServeArgs {
             upload_concurrency: 4,
             abandon_uploads_after: 24 * 60 * 60,
             sweep_every: 60 * 60,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_attempt_timeout: 10,
+            s3_call_timeout: 40,
+            s3_complete_timeout: 60,
+            s3_complete_timeout_per_gib: 30,
+            embedded_complete_delay_ms: 0,
         }
+    }
+
+    /// How long the portal's S3 calls may take.
+    pub fn s3_timeouts(&self) -> S3Timeouts {
+        S3Timeouts {
+            attempt: Duration::from_secs(self.s3_attempt_timeout.max(1)),
+            call: Duration::from_secs(self.s3_call_timeout.max(1)),
+            complete: Duration::from_secs(self.s3_complete_timeout.max(1)),
+            complete_per_gib: Duration::from_secs(self.s3_complete_timeout_per_gib),
+            ..S3Timeouts::default()
+        }
+    }
+
+    /// The fixed key for a custom endpoint, when one was given.
+    pub fn s3_static_credentials(&self) -> Option<(String, String)> {
+        self.s3_access_key_id.clone().zip(self.s3_secret_access_key.clone())
     }
 }
 

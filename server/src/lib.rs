@@ -66,6 +66,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
             sts_endpoint: args.sts_endpoint.clone(),
             region: args.region.clone(),
             static_credentials: None,
+            timeouts: args.s3_timeouts(),
         };
         (settings, None)
     } else if let Some(endpoint) = &args.s3_endpoint {
@@ -73,7 +74,8 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
             endpoint: Some(endpoint.clone()),
             sts_endpoint: args.sts_endpoint.clone(),
             region: args.region.clone(),
-            static_credentials: None,
+            static_credentials: args.s3_static_credentials(),
+            timeouts: args.s3_timeouts(),
         };
         (settings, None)
     } else {
@@ -81,13 +83,15 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         let s3_listener = TcpListener::bind(args.s3_listen)
             .await
             .with_context(|| format!("cannot listen on {} for the embedded S3 endpoint", args.s3_listen))?;
-        let s3_addr = embedded::serve(s3_listener, data_dir, &creds).await?;
+        let delay = Duration::from_millis(args.embedded_complete_delay_ms);
+        let s3_addr = embedded::serve(s3_listener, data_dir, &creds, delay).await?;
         let url = format!("http://{s3_addr}");
         let settings = S3Settings {
             endpoint: Some(url.clone()),
             sts_endpoint: args.sts_endpoint.clone(),
             region: embedded::REGION.into(),
             static_credentials: Some((creds.access_key, creds.secret_key)),
+            timeouts: args.s3_timeouts(),
         };
         (settings, Some(url))
     };

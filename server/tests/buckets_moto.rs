@@ -14,6 +14,7 @@ async fn portal(moto: &Moto) -> S3Gateway {
         sts_endpoint: Some(moto.url.clone()),
         region: "us-east-1".into(),
         static_credentials: Some(("AKIAPORTALPORTALPORT".into(), "secret".into())),
+        timeouts: Default::default(),
     })
     .await
 }

@@ -57,6 +57,7 @@ async fn portal_gateway(moto: &Moto, account: &Account) -> S3Gateway {
         sts_endpoint: Some(moto.url.clone()),
         region: "us-east-1".into(),
         static_credentials: Some((account.access_key.clone(), account.secret_key.clone())),
+        timeouts: Default::default(),
     })
     .await
 }

@@ -6,56 +6,10 @@ mod common;
 
 use app::core::db::schema::{files, uploads};
 use app::error::AppError;
-use app::model::{FilePlan, ObjectEntry, Role, SignedPart, UploadBatch};
+use app::model::{FilePlan, ObjectEntry, Role, SignedPart};
+use common::uploads::{MIB, large_offer, object_bytes, plan, sample, send_part, sign};
 use common::{TestPortal, crc32c_b64, error_of, offer, send_as_planned};
 use diesel::prelude::*;
-
-const MIB: usize = 1024 * 1024;
-
-/// Bytes that differ from part to part, so that a misplaced part shows.
-fn sample(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u32).wrapping_mul(2_654_435_761).to_be_bytes()[0] ^ seed).collect()
-}
-
-fn large_offer(path: &str, bytes: &[u8]) -> serde_json::Value {
-    serde_json::json!({
-        "path": path, "size": bytes.len(), "content_type": "application/octet-stream",
-        "modified": 1_700_000_000_000i64, "crc32c": null,
-    })
-}
-
-async fn plan(
-    t: &TestPortal,
-    c: &reqwest::Client,
-    u: &str,
-    prefix: &str,
-    rule: &str,
-    files: Vec<serde_json::Value>,
-) -> UploadBatch {
-    let (status, body) = t.plan_uploads(c, u, prefix, rule, files).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-async fn object_bytes(t: &TestPortal, key: &str) -> Vec<u8> {
-    let out = t.s3().await.get_object().bucket("dataport-data").key(key).send().await.expect("object exists");
-    out.body.collect().await.unwrap().into_bytes().to_vec()
-}
-
-async fn sign(t: &TestPortal, c: &reqwest::Client, upload_id: &str, parts: &[(u32, &[u8])]) -> (u16, String) {
-    let parts: Vec<_> =
-        parts.iter().map(|(n, bytes)| serde_json::json!({"number": n, "crc32c": crc32c_b64(bytes)})).collect();
-    t.call_json(c, "sign_parts", serde_json::json!({"upload_id": upload_id, "parts": parts})).await
-}
-
-async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &str, number: u32, bytes: &[u8]) -> String {
-    let (status, body) = sign(t, c, upload_id, &[(number, bytes)]).await;
-    assert_eq!(status, 200, "{body}");
-    let signed: Vec<SignedPart> = serde_json::from_str(&body).unwrap();
-    let resp = send_as_planned(&signed[0].request, bytes.to_vec()).await;
-    assert_eq!(resp.status(), 200, "part {number}: {}", resp.text().await.unwrap_or_default());
-    resp.headers()["etag"].to_str().unwrap().to_owned()
-}
 
 #[tokio::test]
 async fn a_batch_of_small_files_keeps_folders_and_each_is_checked_by_s3() {
@@ -74,7 +28,7 @@ async fn a_batch_of_small_files_keeps_folders_and_each_is_checked_by_s3() {
             .call(&admin, "complete_upload", &[("usecase_id", &u.id), ("bucket", "dataport-data"), ("key", &plan.key)])
             .await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!(&object_bytes(&t, &plan.key).await, bytes);
+        assert_eq!(&object_bytes(&t.s3().await, &plan.key).await, bytes);
     }
     let sums: Vec<Option<String>> =
         t.db(|c| files::table.order(files::object_key).select(files::checksum).load(c).unwrap());
@@ -119,7 +73,7 @@ async fn existing_keys_are_skipped_kept_both_or_overwritten_as_asked() {
     let FilePlan::Single(p) = &over.plans[0] else { panic!() };
     assert_eq!(p.key, "r.csv");
     assert_eq!(send_as_planned(p, b"four".to_vec()).await.status(), 200);
-    assert_eq!(object_bytes(&t, "r.csv").await, b"four");
+    assert_eq!(object_bytes(&t.s3().await, "r.csv").await, b"four");
 }
 
 #[tokio::test]
@@ -178,7 +132,7 @@ async fn a_multipart_upload_resumes_with_only_the_missing_parts_and_completes() 
     assert_eq!(status, 200, "{body}");
     let entry: ObjectEntry = serde_json::from_str(&body).unwrap();
     assert_eq!(entry.size, bytes.len() as i64);
-    assert!(object_bytes(&t, "big/model.bin").await == bytes, "the object is the file, byte for byte");
+    assert!(object_bytes(&t.s3().await, "big/model.bin").await == bytes, "the object is the file, byte for byte");
     let status: String = t.db(|c| uploads::table.select(uploads::status).first(c).unwrap());
     assert_eq!(status, "completed");
     assert_eq!(t.audit_count("object.upload", "success"), 1);

@@ -290,7 +290,8 @@ pub async fn complete_multipart(upload_id: String, parts: Vec<SentPart>) -> Resu
         still_open(&record)?;
         let stored = uploads::stored_parts(&client, &record).await?;
         let stored = check_parts(&record, stored, &parts)?;
-        let done = uploads::complete(&client, &record, &stored).await?;
+        let timeout = cx.state.s3.settings().timeouts.completing(record.size as u64);
+        let done = uploads::complete(&client, &record, &stored, timeout).await?;
         let head = storage::head_object(&client, &record.bucket, &record.object_key).await?;
         if head.size != record.size {
             return Err(CoreError::Storage(format!(

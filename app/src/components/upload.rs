@@ -21,6 +21,8 @@ pub enum Status {
     Uploading,
     /// Held by Pause.
     Paused,
+    /// Every part is on S3, which is assembling the file.
+    Completing,
     /// On S3 and recorded.
     Done,
     /// Not sent: the key exists and the rule says skip.
@@ -40,6 +42,7 @@ impl Status {
             Status::Checking => "Computing checksum",
             Status::Uploading => "Uploading",
             Status::Paused => "Paused",
+            Status::Completing => "Completing…",
             Status::Done => "Done",
             Status::Skipped => "Skipped",
             Status::Failed => "Failed",
@@ -50,6 +53,11 @@ impl Status {
     /// Nothing more will happen to the file unless the user asks.
     pub fn settled(self) -> bool {
         matches!(self, Status::Done | Status::Skipped | Status::Failed | Status::Cancelled)
+    }
+
+    /// The user may still cancel: not once S3 is assembling the file.
+    pub fn cancellable(self) -> bool {
+        !self.settled() && self != Status::Completing
     }
 }
 
@@ -64,6 +72,17 @@ pub struct RowState {
     pub speed: f64,
     /// More words: a failure's reason, a resume, a retry.
     pub note: String,
+}
+
+impl RowState {
+    /// The status cell's words: the status, and the note when there is one.
+    pub fn text(&self) -> String {
+        match (self.status, self.note.is_empty()) {
+            (status, true) => status.label().to_owned(),
+            (Status::Completing, false) => format!("{} ({})", self.status.label(), self.note),
+            (status, false) => format!("{}: {}", status.label(), self.note),
+        }
+    }
 }
 
 /// One file in the queue.
@@ -380,13 +399,10 @@ fn QueueRow(row: Row, on_cancel: Callback<usize>, on_retry: Callback<usize>) -> 
             </td>
             <td>{move || speed_text(s2.get().speed)}</td>
             <td>
-                {move || {
-                    let s = s3.get();
-                    if s.note.is_empty() { s.status.label().to_owned() } else { format!("{}: {}", s.status.label(), s.note) }
-                }}
+                {move || s3.get().text()}
             </td>
             <td>
-                <Show when=move || !s4.get().status.settled()>
+                <Show when=move || s4.get().status.cancellable()>
                     <button type="button" aria-label=cancel_label.clone() on:click=move |_| on_cancel.run(id)>
                         "Cancel"
                     </button>
@@ -987,9 +1003,11 @@ mod engine {
                     e.fail(m);
                 }
                 Ok(()) => {
-                    e.note("completing".into());
                     let parts = sent.borrow().clone();
-                    match complete_multipart(upload_id, parts).await {
+                    let clock = completing_clock(e.clone());
+                    let completed = complete_multipart(upload_id, parts).await;
+                    clock.set(false);
+                    match completed {
                         Ok(_) => {
                             e.upload_id.borrow_mut().take();
                             e.set(|s| {
@@ -1118,6 +1136,29 @@ mod engine {
             self.entries.borrow_mut().retain(|e| !e.status().settled());
             self.rows.update(|rows| rows.retain(|r| !r.state.with_untracked(|s| s.status.settled())));
         }
+    }
+
+    /// Shows the file as completing, with the seconds S3 has been
+    /// assembling it, until the returned flag is cleared.
+    fn completing_clock(e: Rc<Entry>) -> Rc<Cell<bool>> {
+        let running = Rc::new(Cell::new(true));
+        let started = wire::now_ms();
+        e.set(|s| {
+            s.status = Status::Completing;
+            s.speed = 0.0;
+            s.note = "0 s".into();
+        });
+        let still = running.clone();
+        leptos::task::spawn_local(async move {
+            loop {
+                wire::sleep(1000).await;
+                if !still.get() {
+                    break;
+                }
+                e.note(format!("{:.0} s", (wire::now_ms() - started) / 1000.0));
+            }
+        });
+        running
     }
 
     fn abort_on_s3(e: Rc<Entry>) {

@@ -30,6 +30,46 @@ pub struct S3Settings {
     pub region: String,
     /// Fixed credentials (the embedded endpoint's key); `None` for the standard chain.
     pub static_credentials: Option<(String, String)>,
+    /// How long S3 calls may take.
+    pub timeouts: S3Timeouts,
+}
+
+/// How long S3 calls may take. Listing, heading and signing are quick, so a
+/// stalled connection is given up soon and tried again; completing a
+/// multipart upload takes S3 a while (it keeps the connection alive
+/// meanwhile), longer the larger the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct S3Timeouts {
+    /// Connecting to the endpoint.
+    pub connect: Duration,
+    /// One attempt of a quick call.
+    pub attempt: Duration,
+    /// A quick call with all its attempts.
+    pub call: Duration,
+    /// One attempt of completing a multipart upload, before its size counts.
+    pub complete: Duration,
+    /// What each started GiB of the upload adds to `complete`.
+    pub complete_per_gib: Duration,
+}
+
+impl Default for S3Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(10),
+            call: Duration::from_secs(40),
+            complete: Duration::from_secs(60),
+            complete_per_gib: Duration::from_secs(30),
+        }
+    }
+}
+
+impl S3Timeouts {
+    /// One attempt of completing an upload of `bytes` bytes.
+    pub fn completing(&self, bytes: u64) -> Duration {
+        const GIB: u64 = 1 << 30;
+        self.complete + self.complete_per_gib * bytes.div_ceil(GIB) as u32
+    }
 }
 
 /// A role to assume, with the external ID that must go with it.
@@ -212,9 +252,9 @@ fn s3_client(sdk: &SdkConfig, settings: &S3Settings, credentials: Option<Credent
     // A stalled connection must not hang a page: each attempt is bounded
     // and retried on a fresh connection, the whole call too.
     let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(40))
+        .connect_timeout(settings.timeouts.connect)
+        .operation_attempt_timeout(settings.timeouts.attempt)
+        .operation_timeout(settings.timeouts.call)
         .build();
     let mut builder = aws_sdk_s3::config::Builder::from(sdk)
         .timeout_config(timeouts)

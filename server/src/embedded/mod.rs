@@ -3,6 +3,7 @@
 //! (s3s-fs); this module adds what the portal needs on top: stored bucket
 //! settings, CORS, and listings that show empty folders.
 
+mod complete;
 mod cors;
 mod credentials;
 mod listing;
@@ -17,19 +18,26 @@ use s3s::service::S3ServiceBuilder;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Region the embedded endpoint reports.
 pub const REGION: &str = "us-east-1";
 
-/// Starts the endpoint on `listener`, storing under `data_dir/s3`.
-pub async fn serve(listener: TcpListener, data_dir: &Path, creds: &EmbeddedCredentials) -> anyhow::Result<SocketAddr> {
+/// Starts the endpoint on `listener`, storing under `data_dir/s3`;
+/// `complete_delay` holds every multipart completion back (tests only).
+pub async fn serve(
+    listener: TcpListener,
+    data_dir: &Path,
+    creds: &EmbeddedCredentials,
+    complete_delay: Duration,
+) -> anyhow::Result<SocketAddr> {
     let objects = data_dir.join("s3");
     let settings_dir = data_dir.join("s3-settings");
     std::fs::create_dir_all(&objects)?;
     std::fs::create_dir_all(&settings_dir)?;
     let settings = Arc::new(settings::BucketSettings::new(settings_dir));
-    let store = store::EmbeddedStore::new(&objects, settings.clone())?;
+    let store = store::EmbeddedStore::new(&objects, settings.clone(), complete_delay)?;
     let mut builder = S3ServiceBuilder::new(store);
     builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
     let service = builder.build();

@@ -114,6 +114,20 @@ async fn kept_sums(parts_dir: &Path, upload_id: &str, number: i32) -> Option<(St
     Some((sums.etag, sums.crc32c))
 }
 
+/// The ETag (MD5, hex) and CRC32C of the stored part at `path`: the kept
+/// ones, or read from the part when none were kept.
+pub async fn sums(
+    path: &Path,
+    parts_dir: &Path,
+    upload_id: &uuid::Uuid,
+    number: i32,
+) -> std::io::Result<(String, Option<String>)> {
+    match kept_sums(parts_dir, &upload_id.to_string(), number).await {
+        Some((md5, Some(crc))) => Ok((md5, Some(crc))),
+        _ => sums_of(path).await,
+    }
+}
+
 async fn sums_of(path: &Path) -> std::io::Result<(String, Option<String>)> {
     use tokio::io::AsyncReadExt;
     let mut file = tokio::fs::File::open(path).await?;
@@ -156,10 +170,8 @@ pub async fn list(root: &Path, parts_dir: &Path, input: ListPartsInput) -> S3Res
     let mut parts = Vec::new();
     for (number, path) in after.into_iter().take(max) {
         let meta = tokio::fs::metadata(&path).await.map_err(|e| s3_error!(e, InternalError))?;
-        let (md5, crc32c) = match kept_sums(parts_dir, &upload_id.to_string(), number).await {
-            Some((md5, Some(crc))) => (md5, Some(crc)),
-            _ => sums_of(&path).await.map_err(|e| s3_error!(e, InternalError))?,
-        };
+        let (md5, crc32c) =
+            sums(&path, parts_dir, &upload_id, number).await.map_err(|e| s3_error!(e, InternalError))?;
         parts.push(Part {
             part_number: Some(number),
             size: Some(meta.len() as i64),

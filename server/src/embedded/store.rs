@@ -1,6 +1,7 @@
 //! The `S3` implementation: s3s-fs for objects, plus stored bucket settings
 //! and the portal's own listing.
 
+use super::complete::Completions;
 use super::settings::{self, BucketSettings, not_configured};
 use super::{listing, parts};
 use s3s::dto::*;
@@ -8,6 +9,7 @@ use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
 use s3s_fs::FileSystem;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Objects on disk and settings beside them.
 #[derive(Debug)]
@@ -16,16 +18,19 @@ pub struct EmbeddedStore {
     root: PathBuf,
     parts_dir: PathBuf,
     settings: Arc<BucketSettings>,
+    completions: Arc<Completions>,
 }
 
 impl EmbeddedStore {
-    /// A store with objects under `root`.
-    pub fn new(root: &Path, settings: Arc<BucketSettings>) -> anyhow::Result<Self> {
+    /// A store with objects under `root`; `complete_delay` slows every
+    /// multipart completion down (for tests of slow completions).
+    pub fn new(root: &Path, settings: Arc<BucketSettings>, complete_delay: Duration) -> anyhow::Result<Self> {
         let fs = FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot open the object store: {e:?}"))?;
         let root = root.canonicalize()?;
         let parts_dir = root.parent().unwrap_or(&root).join("s3-parts");
         std::fs::create_dir_all(&parts_dir)?;
-        Ok(Self { fs, root, parts_dir, settings })
+        let completions = Arc::new(Completions::new(root.clone(), parts_dir.clone(), complete_delay));
+        Ok(Self { fs, root, parts_dir, settings, completions })
     }
 
     fn require_bucket(&self, bucket: &str) -> S3Result<()> {
@@ -86,13 +91,9 @@ embedded_s3! {
             &self,
             req: S3Request<CompleteMultipartUploadInput>,
         ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
-            let upload_id = req.input.upload_id.clone();
-            let out = self.fs.complete_multipart_upload(req).await;
-            // s3s-fs forgets the upload once it starts assembling it, even if that fails.
-            if out.is_ok() || !self.root.join(format!(".upload-{upload_id}.json")).exists() {
-                parts::forget(&self.parts_dir, &upload_id).await;
-            }
-            out
+            self.require_bucket(&req.input.bucket)?;
+            let access_key = req.credentials.map(|c| c.access_key);
+            Ok(S3Response::new(self.completions.start(req.input, access_key).await?))
         }
 
         async fn abort_multipart_upload(

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod lossy_proxy;
 pub mod moto;
+pub mod uploads;
 
 use app::core::db::models::{Grant, Tenant, Usecase};
 use app::core::db::schema::{audit_events, grants, tenants, usecases};
@@ -31,10 +33,23 @@ impl TestPortal {
         Self { portal, dir }
     }
 
+    /// Starts a fresh portal with some settings changed.
+    pub async fn start_with(change: impl FnOnce(&mut ServeArgs)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut args = Self::args();
+        change(&mut args);
+        let portal = server::start(&args, dir.path(), None).await.expect("portal starts");
+        Self { portal, dir }
+    }
+
     /// Starts a portal on an existing data directory.
     pub async fn start_in(path: &std::path::Path) -> Portal {
-        let args = ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
-        server::start(&args, path, None).await.expect("portal starts")
+        server::start(&Self::args(), path, None).await.expect("portal starts")
+    }
+
+    /// The settings of a test portal: defaults on free loopback ports.
+    pub fn args() -> ServeArgs {
+        ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap())
     }
 
     /// An HTTP client with a cookie jar that behaves like the portal's own pages.
