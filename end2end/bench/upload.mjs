@@ -102,7 +102,7 @@ function cpuTimes() {
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const used = (Number(rest[11]) + Number(rest[12])) / tick;
       if (cmd.includes('chromium')) by[cmd.includes('--type=renderer') ? 'renderer' : 'other Chromium processes'] += used;
-      else if (cmd.includes('target/release/dataport')) by.dataport += used;
+      else if (cmd.includes(`target/${BUILD}/dataport`)) by.dataport += used;
     } catch {
       // The process ended between listing and reading.
     }
