@@ -12,6 +12,11 @@ pub enum AppError {
     /// The session is missing or expired.
     #[error("Your session has ended. Sign in again to continue.")]
     NotSignedIn,
+    /// The email and password did not sign anyone in; one message for every cause.
+    #[error(
+        "Email or password is incorrect, or the account is locked after repeated failures. Check both and try again, or wait 15 minutes."
+    )]
+    SignInFailed,
     /// The signed-in user may not do this.
     #[error("You do not have access to this. Ask an administrator of your organization to grant it.")]
     Denied,
@@ -33,6 +38,21 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read.
     #[error("The portal could not be reached ({0}). Check your connection and try again.")]
     Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with when it fails with this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotSignedIn | AppError::SignInFailed => 401,
+            AppError::Denied => 403,
+            AppError::Invalid(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Storage(_) | AppError::Transport(_) => 502,
+            AppError::Internal => 500,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {

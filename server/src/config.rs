@@ -26,14 +26,17 @@ pub struct Cli {
 pub enum Command {
     /// Start the portal (and the embedded S3 endpoint unless another S3 is configured).
     Serve(Box<ServeArgs>),
-    /// Create the first administrator from a shell; reads the password from standard input.
+    /// Create the first administrator from a shell, with the default usecase
+    /// and its bucket; reads the password as one line from standard input,
+    /// or asks twice on a terminal. Takes the options of `serve`, so that the
+    /// bucket is made where the portal will look for it.
     CreateAdmin {
         /// Email of the administrator.
         #[arg(long)]
         email: String,
-        /// Public URL of the portal, allowed to upload to the default bucket.
-        #[arg(long, env = "DATAPORT_PUBLIC_URL")]
-        public_url: Option<String>,
+        /// Where the portal's data and S3 are, as `serve` would find them.
+        #[command(flatten)]
+        serve: Box<ServeArgs>,
     },
     /// Print the environment that points the aws CLI or any SDK at the embedded endpoint.
     S3Env {

@@ -1,6 +1,7 @@
 //! The `dataport` server: configuration, the embedded S3 endpoint, the
 //! portal's router, and starting them together.
 
+pub mod commands;
 pub mod config;
 pub mod embedded;
 pub mod web;
@@ -49,6 +50,58 @@ pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db>
     Ok(Db::open(&database_url(data_dir, given))?)
 }
 
+/// The portal's S3: the embedded endpoint, started on `listen`, unless
+/// another endpoint or AWS is configured. Returns the gateway and, for the
+/// embedded endpoint, its URL.
+pub async fn open_s3(
+    args: &ServeArgs,
+    data_dir: &Path,
+    listen: SocketAddr,
+) -> anyhow::Result<(S3Gateway, Option<String>)> {
+    let configured = |endpoint: Option<String>| S3Settings {
+        endpoint,
+        sts_endpoint: args.sts_endpoint.clone(),
+        region: args.region.clone(),
+        static_credentials: args.s3_static_credentials(),
+        timeouts: args.s3_timeouts(),
+    };
+    let (settings, url) = if args.use_aws {
+        (configured(None), None)
+    } else if let Some(endpoint) = &args.s3_endpoint {
+        (configured(Some(endpoint.clone())), None)
+    } else {
+        let creds = embedded::load_or_create_credentials(data_dir)?;
+        let s3_listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} for the embedded S3 endpoint"))?;
+        let delay = Duration::from_millis(args.embedded_complete_delay_ms);
+        let s3_addr = embedded::serve(s3_listener, data_dir, &creds, delay).await?;
+        let url = format!("http://{s3_addr}");
+        let settings = S3Settings {
+            endpoint: Some(url.clone()),
+            region: embedded::REGION.into(),
+            static_credentials: Some((creds.access_key, creds.secret_key)),
+            ..configured(None)
+        };
+        (settings, Some(url))
+    };
+    Ok((S3Gateway::new(settings).await, url))
+}
+
+/// The settings services need, for a portal reached at `public_url`.
+pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: bool) -> PortalConfig {
+    let public_origin = origin_of(public_url);
+    PortalConfig {
+        browser_origins: browser_origins(&public_origin),
+        public_origin,
+        default_bucket: args.default_bucket.clone(),
+        region: args.region.clone(),
+        default_account_id: if embedded { "local".into() } else { "self".into() },
+        multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
+        upload_concurrency: args.upload_concurrency,
+    }
+}
+
 /// Starts the S3 endpoint (unless another is configured) and the portal,
 /// serving in the background; returns once both are listening.
 pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) -> anyhow::Result<Portal> {
@@ -58,54 +111,8 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         .with_context(|| format!("cannot listen on {} (is another portal running?)", args.listen))?;
     let addr = listener.local_addr()?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let public_origin = origin_of(&public_url);
-
-    let (s3_settings, s3_url) = if args.use_aws {
-        let settings = S3Settings {
-            endpoint: None,
-            sts_endpoint: args.sts_endpoint.clone(),
-            region: args.region.clone(),
-            static_credentials: None,
-            timeouts: args.s3_timeouts(),
-        };
-        (settings, None)
-    } else if let Some(endpoint) = &args.s3_endpoint {
-        let settings = S3Settings {
-            endpoint: Some(endpoint.clone()),
-            sts_endpoint: args.sts_endpoint.clone(),
-            region: args.region.clone(),
-            static_credentials: args.s3_static_credentials(),
-            timeouts: args.s3_timeouts(),
-        };
-        (settings, None)
-    } else {
-        let creds = embedded::load_or_create_credentials(data_dir)?;
-        let s3_listener = TcpListener::bind(args.s3_listen)
-            .await
-            .with_context(|| format!("cannot listen on {} for the embedded S3 endpoint", args.s3_listen))?;
-        let delay = Duration::from_millis(args.embedded_complete_delay_ms);
-        let s3_addr = embedded::serve(s3_listener, data_dir, &creds, delay).await?;
-        let url = format!("http://{s3_addr}");
-        let settings = S3Settings {
-            endpoint: Some(url.clone()),
-            sts_endpoint: args.sts_endpoint.clone(),
-            region: embedded::REGION.into(),
-            static_credentials: Some((creds.access_key, creds.secret_key)),
-            timeouts: args.s3_timeouts(),
-        };
-        (settings, Some(url))
-    };
-    let s3 = S3Gateway::new(s3_settings).await;
-
-    let config = PortalConfig {
-        browser_origins: browser_origins(&public_origin),
-        public_origin,
-        default_bucket: args.default_bucket.clone(),
-        region: args.region.clone(),
-        default_account_id: if s3_url.is_some() { "local".into() } else { "self".into() },
-        multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
-        upload_concurrency: args.upload_concurrency,
-    };
+    let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen).await?;
+    let config = portal_config(args, &public_url, s3_url.is_some());
     let leptos_options = LeptosOptions::builder()
         .output_name("dataport")
         .site_root(args.site_root.clone())

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(sessions)
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(trusted, refuse_cross_site))
         .layer(middleware::from_fn(client_info))
         .with_state(state)
@@ -69,6 +70,28 @@ async fn client_info(mut req: Request<Body>, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     resp
+}
+
+/// Gives a failed server function the status of its error (401, 403, 400,
+/// 404, 409, …) instead of the 500 server_fn answers every error with.
+/// A plain form post is answered with a redirect that carries the error,
+/// and stays as it is.
+async fn error_status(req: Request<Body>, next: Next) -> Response {
+    let server_fn = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if !server_fn || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some(status) =
+        serde_json::from_slice::<AppError>(&bytes).ok().and_then(|e| StatusCode::from_u16(e.status()).ok())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Refuses state-changing requests that did not come from the portal's own pages.

@@ -64,7 +64,7 @@ async fn an_existing_bucket_of_ours_is_offered_for_adoption() {
     let usecase = t.default_usecase();
     // The default bucket already exists on the endpoint.
     let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, "dataport-data", "false")).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 409);
     match error_of(&body) {
         AppError::Conflict(m) => assert!(m.contains("already owns"), "{m}"),
         other => panic!("unexpected {other:?}"),
@@ -102,12 +102,12 @@ async fn only_admins_create_buckets_and_choose_data_sources() {
     t.add_user(&usecase.tenant_id, "editor@example.com", Role::Editor);
     let editor = t.sign_in("editor@example.com").await;
     let (status, body) = t.call(&editor, "create_bucket", &create_form(&usecase.id, "editor-bucket", "false")).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t
         .call(&editor, "set_data_source", &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "x/")])
         .await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(t.audit_count("bucket.create", "denied"), 1);
     assert_eq!(t.audit_count("usecase.data_source", "denied"), 1);
 }
@@ -171,7 +171,7 @@ async fn training_access_is_merged_into_an_existing_policy() {
     s3.put_bucket_policy().bucket("dataport-data").policy(theirs).send().await.unwrap();
 
     let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", "not an arn")]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)));
     let (status, body) = t.call(&admin, "set_training_role", &[("usecase_id", u), ("role_arn", ROLE)]).await;
     assert_eq!(status, 200, "{body}");

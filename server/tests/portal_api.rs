@@ -51,7 +51,7 @@ async fn anonymous_requests_to_every_server_function_are_denied_and_audited() {
     let calls = protected_calls(&usecase.id);
     for (endpoint, form) in &calls {
         let (status, body) = call_owned(&t, &anonymous, endpoint, form).await;
-        assert_ne!(status, 200, "{endpoint} answered an anonymous caller");
+        assert_eq!(status, 401, "{endpoint} must refuse an anonymous caller with 401");
         assert_eq!(error_of(&body), AppError::NotSignedIn, "{endpoint}");
     }
     let after: i64 =
@@ -100,7 +100,7 @@ async fn viewer_cannot_upload_even_where_granted() {
     t.grant(&viewer_id, &usecase, "shared/", true);
     let viewer = t.sign_in("viewer@example.com").await;
     let (status, body) = t.plan_uploads(&viewer, &usecase.id, "shared/", "Overwrite", vec![offer("a.txt", b"a")]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     assert_eq!(t.audit_count("object.upload.start", "denied"), 1);
     // Listing the granted folder is allowed.
@@ -156,7 +156,7 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
             &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "partner-beta/")],
         )
         .await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
 }
 
@@ -193,16 +193,19 @@ async fn failed_sign_ins_say_one_generic_thing_and_lock_the_account() {
     let t = TestPortal::start().await;
     let _admin = t.admin().await;
     let client = t.browser();
-    let (_, unknown) = t.call(&client, "sign_in", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
-    let (_, wrong) =
+    let (unknown_status, unknown) =
+        t.call(&client, "sign_in", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
+    let (wrong_status, wrong) =
         t.call(&client, "sign_in", &[("email", "admin@example.com"), ("password", "wrong password!")]).await;
     assert_eq!(unknown, wrong, "the two failures must read the same");
+    assert_eq!((unknown_status, wrong_status), (401, 401), "a wrong password is a 401, never a 500");
+    assert_eq!(error_of(&wrong), AppError::SignInFailed);
     for _ in 0..4 {
         t.call(&client, "sign_in", &[("email", "admin@example.com"), ("password", "wrong password!")]).await;
     }
     // Five failures: even the right password is refused now.
     let (status, _) = t.call(&client, "sign_in", &[("email", "admin@example.com"), ("password", PASSWORD)]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 401);
     let locked: Option<i64> = t.db(|c| {
         users::table.filter(users::email.eq("admin@example.com")).select(users::locked_until).first(c).unwrap()
     });
@@ -261,7 +264,7 @@ async fn the_first_admin_can_be_created_only_once() {
             &[("email", "late@example.com"), ("password", PASSWORD), ("confirm", PASSWORD)],
         )
         .await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(_)));
     assert_eq!(t.audit_count("setup.first_admin", "denied"), 1);
 }
@@ -336,6 +339,6 @@ async fn an_idle_session_expires() {
     let (_, body) = t.call(&admin, "whoami", &[]).await;
     assert!(serde_json::from_str::<SessionInfo>(&body).unwrap().user.is_none());
     let (status, body) = t.call(&admin, "list_usecases", &[]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 401);
     assert_eq!(error_of(&body), AppError::NotSignedIn);
 }

@@ -85,14 +85,14 @@ async fn one_bad_name_refuses_the_whole_batch_and_nothing_is_signed() {
         serde_json::json!({"path": "big.bin", "size": 64 * MIB, "content_type": "", "modified": 1, "crc32c": null});
     let (status, body) =
         t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![big, offer("ok.txt", b"x"), offer("a/../b", b"x")]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     assert_eq!(t.db(|c| uploads::table.count().get_result::<i64>(c).unwrap()), 0, "no multipart upload started");
     // A small file without its checksum is refused too.
     let mut no_sum = offer("x.txt", b"x");
     no_sum["crc32c"] = serde_json::Value::Null;
     let (status, body) = t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![no_sum]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(m) if m.contains("CRC32C")), "{body}");
 }
 
@@ -122,7 +122,7 @@ async fn a_multipart_upload_resumes_with_only_the_missing_parts_and_completes() 
     // Completing before every part is there says which are missing.
     let (status, body) =
         t.call_json(&admin, "complete_multipart", serde_json::json!({"upload_id": upload_id, "parts": []})).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(m) if m.contains("part(s) 3")), "{body}");
 
     let etag3 = send_part(&t, &admin, &upload_id, 3, part(3)).await;
@@ -138,7 +138,7 @@ async fn a_multipart_upload_resumes_with_only_the_missing_parts_and_completes() 
     assert_eq!(t.audit_count("object.upload", "success"), 1);
     // Finished uploads cannot be signed for again.
     let (status, body) = sign(&t, &admin, &upload_id, &[(1, part(1))]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(_)), "{body}");
 }
 
@@ -191,10 +191,10 @@ async fn cancelling_aborts_on_s3_and_nobody_else_can_touch_the_upload() {
 
     // Another user with write rights on the same folder gets nothing.
     let (status, body) = sign(&t, &editor, &upload_id, &[(2, &bytes[8 * MIB..])]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t.call(&editor, "abort_upload", &[("upload_id", &upload_id)]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(t.audit_count("object.upload.abort", "denied"), 1);
 
     let (status, body) = t.call(&admin, "abort_upload", &[("upload_id", &upload_id)]).await;
@@ -205,7 +205,7 @@ async fn cancelling_aborts_on_s3_and_nobody_else_can_touch_the_upload() {
         t.s3().await.list_parts().bucket("dataport-data").key("x.bin").upload_id(&s3_id).send().await.unwrap_err();
     assert_eq!(aws_sdk_s3::error::ProvideErrorMetadata::code(&err), Some("NoSuchUpload"));
     let (status, body) = sign(&t, &admin, &upload_id, &[(2, &bytes[8 * MIB..])]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(_)), "{body}");
     // Picking the file again starts a new upload instead of the cancelled one.
     let again = plan(&t, &admin, &u.id, "", "Overwrite", vec![large_offer("x.bin", &bytes)]).await;

@@ -75,7 +75,7 @@ async fn bad_forms_are_refused_before_anything_is_tried() {
     let mut bad = form("Vision", "dataport-data");
     bad["form"]["account_id"] = json!("12345");
     let (status, body) = t.call_json(&admin, "save_usecase", bad).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     let mut bad = form("Vision", "dataport-data");
     bad["form"]["separate_data_account"] = json!(true);
@@ -92,11 +92,11 @@ async fn only_admins_configure_usecases() {
     t.add_user(&usecase.tenant_id, "editor@example.com", Role::Editor);
     let editor = t.sign_in("editor@example.com").await;
     let (status, body) = t.call_json(&editor, "load_usecase_setup", json!({"usecase_id": null})).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t.call_json(&editor, "save_usecase", form("Mine", "dataport-data")).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     let (status, _) = t.call(&editor, "reverify_usecase", &[("usecase_id", &usecase.id)]).await;
-    assert_ne!(status, 200);
+    assert_eq!(status, 403);
     assert_eq!(t.audit_count("usecase.save", "denied"), 1);
 }

@@ -9,9 +9,6 @@ use super::context::{Ctx, USER_ID_KEY};
 #[cfg(feature = "ssr")]
 use crate::core::audit::Outcome;
 
-/// The generic answer to every failed sign-in.
-pub const SIGN_IN_FAILED: &str = "Email or password is incorrect, or the account is locked after repeated failures. Check both and try again, or wait 15 minutes.";
-
 /// Who is signed in, and whether the portal still needs its first admin.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<SessionInfo, AppError> {
@@ -25,41 +22,20 @@ pub async fn whoami() -> Result<SessionInfo, AppError> {
 /// then signs the new admin in. Refused once any user exists.
 #[server(endpoint = "create_first_admin")]
 pub async fn create_first_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
-    use crate::core::{identity, storage};
+    use crate::core::setup;
     let cx = Ctx::load().await?;
-    let mut event = cx.event("setup.first_admin");
-    event.user_email = Some(email.trim().to_lowercase());
     if password != confirm {
+        let mut event = cx.event("setup.first_admin");
+        event.user_email = Some(email.trim().to_lowercase());
         event.detail = "passwords differ".into();
         cx.audit(event, Outcome::Error).await;
         return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
     }
-    let config = cx.state.config.clone();
-    let created = cx.state.db.run(move |c| identity::create_first_admin(c, &config, &email, &password)).await;
-    let (user, usecase) = match created {
-        Ok(v) => v,
-        Err(e) => {
-            event.detail = e.to_string();
-            let outcome =
-                if matches!(e, crate::core::CoreError::Conflict(_)) { Outcome::Denied } else { Outcome::Error };
-            cx.audit(event, outcome).await;
-            return Err(e.into());
-        }
-    };
-    event.tenant_id = Some(user.tenant_id.clone());
-    event.user_id = Some(user.id.clone());
-    event.usecase_id = Some(usecase.id.clone());
-    event.bucket = Some(usecase.data_bucket().to_owned());
-    // The first usecase uses the portal's own credentials.
-    let client = cx.state.s3.portal_client();
-    let prepared = storage::prepare_bucket(client, usecase.data_bucket(), &cx.state.config.browser_origins).await;
-    event.detail = match &prepared {
-        Ok(()) => "administrator, organization, default usecase and bucket created".into(),
-        Err(e) => format!("administrator created; bucket not prepared: {e}"),
-    };
-    cx.audit(event, Outcome::Success).await;
-    start_session(&cx, &user.id).await?;
-    prepared.map_err(AppError::from)
+    let (state, client) = (&cx.state, cx.client.clone());
+    let made =
+        setup::first_admin(&state.db, &state.s3, &state.config, client, "the setup page", &email, &password).await?;
+    start_session(&cx, &made.user.id).await?;
+    made.bucket.map_err(AppError::from)
 }
 
 #[cfg(feature = "ssr")]
@@ -93,7 +69,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             }
             event.detail = refusal.reason;
             cx.audit(event, Outcome::Denied).await;
-            Err(AppError::Invalid(SIGN_IN_FAILED.into()))
+            Err(AppError::SignInFailed)
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod buckets;
 pub mod db;
 pub mod identity;
 pub mod session_store;
+pub mod setup;
 pub mod state;
 pub mod storage;
 pub mod uploads;

@@ -1,0 +1,21 @@
+//! The `dataport` subcommands, one file each. Each builds what it needs
+//! from the same settings as `serve` and goes through the core services,
+//! so that a command is audited like the page that does the same thing.
+
+pub mod audit;
+pub mod create_admin;
+pub mod s3_env;
+pub mod serve;
+
+use crate::config::{AuditCommand, Cli, Command};
+
+/// Runs the command the command line asks for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = cli.database_url.as_deref();
+    match cli.command {
+        Command::Serve(args) => serve::run(&args, &cli.data_dir, database).await,
+        Command::CreateAdmin { email, serve } => create_admin::run(&serve, &cli.data_dir, database, &email).await,
+        Command::S3Env { s3_listen } => s3_env::run(&cli.data_dir, s3_listen),
+        Command::Audit { command: AuditCommand::Verify } => audit::verify(&cli.data_dir, database).await,
+    }
+}

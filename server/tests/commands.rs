@@ -1,0 +1,59 @@
+//! The `dataport` commands, run as a person runs them.
+
+mod common;
+
+use app::core::db::schema::{audit_events, users};
+use common::{PASSWORD, TestPortal};
+use diesel::prelude::*;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `dataport --data-dir DIR create-admin --email E` with `stdin` as its input.
+fn create_admin(dir: &std::path::Path, stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dataport"))
+        .args(["--data-dir", dir.to_str().unwrap(), "create-admin", "--email", "root@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dataport runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn create_admin_takes_one_line_as_the_password_and_makes_the_bucket_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = create_admin(dir.path(), &format!("{PASSWORD}\nsomething else\n"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("bucket dataport-data is ready"), "{said}");
+    assert!(dir.path().join("s3/dataport-data").is_dir(), "the bucket exists before the portal starts");
+
+    let t = TestPortal { portal: TestPortal::start_in(dir.path()).await, dir };
+    let client = t.browser();
+    let two_lines = format!("{PASSWORD}\nsomething else");
+    let (status, _) = t.call(&client, "sign_in", &[("email", "root@example.com"), ("password", &two_lines)]).await;
+    assert_eq!(status, 401, "the second line is not part of the password");
+    t.sign_in("root@example.com").await;
+    let detail: String = t.db(|c| {
+        audit_events::table
+            .filter(audit_events::action.eq("setup.first_admin"))
+            .filter(audit_events::outcome.eq("success"))
+            .select(audit_events::detail)
+            .first(c)
+            .unwrap()
+    });
+    assert!(detail.contains("command line"), "{detail}");
+}
+
+#[tokio::test]
+async fn create_admin_refuses_a_password_with_control_characters_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = create_admin(dir.path(), "correct horse\tbattery staple\n");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+    let db = server::open_database(dir.path(), None).unwrap();
+    let count: i64 = db.run(|c| Ok(users::table.count().get_result(c)?)).await.unwrap();
+    assert_eq!(count, 0, "nobody was created");
+}
