@@ -7,10 +7,11 @@ pub mod embedded;
 pub mod web;
 
 use anyhow::Context;
+use app::api::state::AppState;
 use app::core::aws::{S3Gateway, S3Settings};
 use app::core::db::Db;
 use app::core::db::models::Usecase;
-use app::core::{AppState, PortalConfig, storage, uploads};
+use app::core::{PortalConfig, Services, storage, uploads};
 use config::{ServeArgs, browser_origins, origin_of};
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
@@ -119,7 +120,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { leptos_options, db, s3, config: Arc::new(config) };
+    let state = AppState { leptos_options, services: Services { db, s3, config: Arc::new(config) } };
 
     if s3_url.is_some() {
         prepare_embedded_buckets(&state).await;
@@ -148,7 +149,7 @@ fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match uploads::sweep_idle(&state, idle).await {
+            match uploads::sweep_idle(&state.services, idle).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(aborted = n, "aborted idle uploads"),
                 Err(e) => tracing::warn!(error = %e, "sweeping idle uploads failed"),

@@ -3,7 +3,8 @@
 
 use app::api::audit::audit_rows;
 use app::api::context::Ctx;
-use app::core::{AppState, ClientInfo, storage};
+use app::api::state::AppState;
+use app::core::{ClientInfo, storage};
 use app::error::AppError;
 use app::model::AuditFilter;
 use app::{App, shell};

@@ -31,9 +31,7 @@ pub async fn create_first_admin(email: String, password: String, confirm: String
         cx.audit(event, Outcome::Error).await;
         return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
     }
-    let (state, client) = (&cx.state, cx.client.clone());
-    let made =
-        setup::first_admin(&state.db, &state.s3, &state.config, client, "the setup page", &email, &password).await?;
+    let made = setup::first_admin(&cx.state, &cx.principal, &email, &password).await?;
     start_session(&cx, &made.user.id).await?;
     made.bucket.map_err(AppError::from)
 }

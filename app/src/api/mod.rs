@@ -7,5 +7,7 @@ pub mod buckets;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod data;
+#[cfg(feature = "ssr")]
+pub mod state;
 pub mod uploads;
 pub mod usecases;

@@ -141,7 +141,7 @@ async fn plan_file(
         let crc = file.crc32c.as_deref().unwrap_or_default();
         return Ok(FilePlan::Single(uploads::presign_single(client, bucket, &key, &content_type, crc).await?));
     }
-    let owner = cx.actor.as_ref().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?;
+    let owner = cx.actor().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?;
     let (o, u, b, k, size, modified) =
         (owner.clone(), usecase.id.clone(), bucket.to_owned(), key.to_owned(), file.size as i64, file.modified);
     let earlier = cx.state.db.run(move |c| uploads::find_resumable(c, &o, &u, &b, &k, size, modified)).await?;
@@ -383,7 +383,7 @@ async fn record_file(
         id: new_id(),
         tenant_id: usecase.tenant_id.clone(),
         usecase_id: usecase.id.clone(),
-        owner_id: cx.actor.as_ref().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?,
+        owner_id: cx.actor().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?,
         bucket: bucket.to_owned(),
         object_key: key.to_owned(),
         size,

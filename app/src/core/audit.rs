@@ -54,11 +54,13 @@ pub struct NewEvent {
     pub client: ClientInfo,
     /// More words.
     pub detail: String,
+    /// How the actor proved who it is (`Credential::label`).
+    pub credential: Option<String>,
 }
 
 fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
     // A JSON array is an unambiguous encoding of the fields in a fixed order.
-    let fields = serde_json::json!([
+    let mut fields = serde_json::json!([
         e.seq,
         e.at,
         e.tenant_id,
@@ -73,6 +75,10 @@ fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
         e.outcome,
         e.detail
     ]);
+    // Events from before credentials were recorded hash as they always did.
+    if let (Some(credential), Some(all)) = (&e.credential, fields.as_array_mut()) {
+        all.push(credential.clone().into());
+    }
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(fields.to_string().as_bytes());
@@ -109,6 +115,7 @@ pub fn record(conn: &mut Conn, event: NewEvent, outcome: Outcome) -> Result<i64,
             detail: event.detail,
             prev_hash: prev_hash.clone(),
             hash: String::new(),
+            credential: event.credential,
         };
         row.hash = chain_hash(&prev_hash, &row);
         diesel::insert_into(audit_events::table).values(&row).execute(conn)?;

@@ -7,7 +7,9 @@ pub mod authz;
 pub mod aws;
 pub mod buckets;
 pub mod db;
+pub mod guard;
 pub mod identity;
+pub mod principal;
 pub mod session_store;
 pub mod setup;
 pub mod state;
@@ -16,7 +18,9 @@ pub mod uploads;
 pub mod usecases;
 pub mod verify;
 
-pub use state::{AppState, ClientInfo, PortalConfig};
+pub use guard::Services;
+pub use principal::{Credential, Principal};
+pub use state::{ClientInfo, PortalConfig};
 
 use crate::error::AppError;
 

@@ -1,9 +1,4 @@
-//! What every request handler shares.
-
-use super::aws::S3Gateway;
-use super::db::Db;
-use leptos::config::LeptosOptions;
-use std::sync::Arc;
+//! Settings services need, and where a request came from.
 
 /// Settings of the portal that services need at run time.
 #[derive(Debug, Clone)]
@@ -22,19 +17,6 @@ pub struct PortalConfig {
     pub multipart_threshold: u64,
     /// Parts or small files a browser sends at once.
     pub upload_concurrency: u32,
-}
-
-/// Shared state of the running portal.
-#[derive(Clone, axum::extract::FromRef)]
-pub struct AppState {
-    /// Leptos rendering options.
-    pub leptos_options: LeptosOptions,
-    /// The database.
-    pub db: Db,
-    /// The one place that builds S3 clients.
-    pub s3: S3Gateway,
-    /// Portal settings.
-    pub config: Arc<PortalConfig>,
 }
 
 /// Where a request came from, recorded with every audit event.

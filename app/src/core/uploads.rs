@@ -1,12 +1,14 @@
 //! Multipart uploads: choosing part sizes and keys, signing parts, asking S3
 //! what it holds, completing, aborting, and sweeping uploads left idle.
 
-use super::audit::{self, NewEvent, Outcome};
+use super::audit::{self, Outcome};
 use super::db::Conn;
 use super::db::models::{FileRecord, UploadRecord, Usecase};
 use super::db::schema::{files, uploads, usecases};
+use super::guard::{Guard, Target};
+use super::principal::Principal;
 use super::storage::{UPLOAD_URL_TTL, head_object, storage_error};
-use super::{AppState, CoreError, now_ms};
+use super::{CoreError, Services, now_ms};
 use crate::model::{Conflict, StoredPart, UploadPlan};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -432,7 +434,7 @@ pub fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<(), CoreErr
 
 /// Aborts every open upload not used for `idle`, on S3 and in the
 /// database, and audits each; returns how many were aborted.
-pub async fn sweep_idle(state: &AppState, idle: Duration) -> Result<usize, CoreError> {
+pub async fn sweep_idle(state: &Services, idle: Duration) -> Result<usize, CoreError> {
     let cutoff = now_ms() - idle.as_millis() as i64;
     let stale = state
         .db
@@ -445,40 +447,28 @@ pub async fn sweep_idle(state: &AppState, idle: Duration) -> Result<usize, CoreE
                 .load::<(UploadRecord, Usecase)>(c)?)
         })
         .await?;
+    let principal = Principal::system("upload sweeper");
+    let guard = Guard::new(state, &principal, "object.upload.abort");
     let mut aborted = 0;
     for (record, usecase) in stale {
         let result = match state.s3.client_for(&usecase).await {
             Ok(client) => abort(&client, &record).await,
             Err(e) => Err(e),
         };
-        let event = NewEvent {
-            tenant_id: Some(record.tenant_id.clone()),
-            action: "object.upload.abort".into(),
-            usecase_id: Some(record.usecase_id.clone()),
-            bucket: Some(record.bucket.clone()),
-            object_key: Some(record.object_key.clone()),
-            detail: match &result {
-                Ok(()) => format!("idle since {}; aborted by the sweeper", audit::format_ms(record.updated_at)),
-                Err(e) => format!("the sweeper could not abort it: {e}"),
-            },
-            ..NewEvent::default()
+        let mut event = guard.event();
+        event.tenant_id = Some(record.tenant_id.clone());
+        Target::Object { usecase, bucket: record.bucket.clone(), key: record.object_key.clone() }.describe(&mut event);
+        event.detail = match &result {
+            Ok(()) => format!("idle since {}; aborted by the sweeper", audit::format_ms(record.updated_at)),
+            Err(e) => format!("the sweeper could not abort it: {e}"),
         };
         let outcome = if result.is_ok() { Outcome::Success } else { Outcome::Error };
-        let id = record.id.clone();
-        let done = result.is_ok();
-        state
-            .db
-            .run(move |c| {
-                if done {
-                    set_status(c, &id, "aborted")?;
-                }
-                audit::record(c, event, outcome)?;
-                Ok(())
-            })
-            .await?;
-        if done {
+        if result.is_ok() {
+            let id = record.id.clone();
+            state.db.run(move |c| set_status(c, &id, "aborted")).await?;
             aborted += 1;
         }
+        guard.audit(event, outcome).await;
     }
     Ok(aborted)
 }

@@ -158,6 +158,7 @@ pub struct AuditEvent {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    pub credential: Option<String>,
 }
 
 /// A web session as the session layer stores it.

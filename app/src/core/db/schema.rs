@@ -114,6 +114,7 @@ diesel::table! {
         detail -> Text,
         prev_hash -> Text,
         hash -> Text,
+        credential -> Nullable<Text>,
     }
 }
 

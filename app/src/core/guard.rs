@@ -1,0 +1,197 @@
+//! The one path every use case takes: authorize → work → audit. A `Guard`
+//! is one action by one principal; each of its steps audits a refusal or a
+//! failure itself, and `finish` audits how the action ended. Whichever door
+//! a request came through, it is checked and recorded here.
+
+use super::audit::{self, NewEvent, Outcome};
+use super::authz::{self, Action, Actor, Resource, Scope};
+use super::aws::S3Gateway;
+use super::db::Db;
+use super::db::models::Usecase;
+use super::db::schema::usecases;
+use super::principal::Principal;
+use super::{CoreError, PortalConfig};
+use diesel::prelude::*;
+use std::sync::Arc;
+
+/// What the services work with: the database, S3, and the settings.
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub db: Db,
+    /// The one place that builds S3 clients.
+    pub s3: S3Gateway,
+    /// Portal settings.
+    pub config: Arc<PortalConfig>,
+}
+
+/// What an action is done to, owned so that it can move to the database thread.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The actor's tenant as a whole.
+    Tenant(String),
+    /// A usecase.
+    Usecase(Usecase),
+    /// A key or prefix in a bucket of a usecase.
+    Object {
+        /// The usecase.
+        usecase: Usecase,
+        /// Bucket name.
+        bucket: String,
+        /// Key or prefix.
+        key: String,
+    },
+}
+
+impl Target {
+    fn resource(&self) -> Resource<'_> {
+        match self {
+            Target::Tenant(t) => Resource::Tenant(t),
+            Target::Usecase(u) => Resource::Usecase(u),
+            Target::Object { usecase, bucket, key } => Resource::Object { usecase, bucket, key },
+        }
+    }
+
+    /// Names the target in an audit event.
+    pub fn describe(&self, event: &mut NewEvent) {
+        match self {
+            Target::Tenant(_) => {}
+            Target::Usecase(u) => event.usecase_id = Some(u.id.clone()),
+            Target::Object { usecase, bucket, key } => {
+                event.usecase_id = Some(usecase.id.clone());
+                event.bucket = Some(bucket.clone());
+                event.object_key = Some(key.clone());
+            }
+        }
+    }
+}
+
+/// One action of one principal, on its way through authorize → work → audit.
+pub struct Guard<'a> {
+    services: &'a Services,
+    principal: &'a Principal,
+    action: &'a str,
+}
+
+impl<'a> Guard<'a> {
+    /// A guard for `action` (its name in the audit trail) by `principal`.
+    pub fn new(services: &'a Services, principal: &'a Principal, action: &'a str) -> Self {
+        Self { services, principal, action }
+    }
+
+    /// The services the action works with.
+    pub fn services(&self) -> &'a Services {
+        self.services
+    }
+
+    /// A new audit event of this action, filled with the principal.
+    pub fn event(&self) -> NewEvent {
+        let actor = self.principal.actor.as_ref();
+        NewEvent {
+            tenant_id: actor.map(|a| a.tenant_id.clone()),
+            user_id: actor.map(|a| a.user_id.clone()),
+            user_email: actor.map(|a| a.email.clone()),
+            action: self.action.to_owned(),
+            client: self.principal.client.clone(),
+            credential: Some(self.principal.credential.label()),
+            ..NewEvent::default()
+        }
+    }
+
+    /// Writes an event; a failure to write is logged loudly.
+    pub async fn audit(&self, event: NewEvent, outcome: Outcome) {
+        if let Err(e) = self.services.db.run(move |c| audit::record(c, event, outcome)).await {
+            tracing::error!(error = %e, "could not write the audit event");
+        }
+    }
+
+    /// The signed-in actor, or an audited refusal.
+    pub async fn actor(&self) -> Result<&'a Actor, CoreError> {
+        match &self.principal.actor {
+            Some(a) => Ok(a),
+            None => {
+                let mut event = self.event();
+                event.detail = "not signed in".into();
+                self.audit(event, Outcome::Denied).await;
+                Err(CoreError::NotSignedIn)
+            }
+        }
+    }
+
+    /// Loads a usecase; one that does not exist is refused like one of
+    /// another tenant, so that ids reveal nothing.
+    pub async fn usecase(&self, id: &str) -> Result<Usecase, CoreError> {
+        self.actor().await?;
+        let key = id.to_owned();
+        let found = self
+            .services
+            .db
+            .run(move |c| Ok(usecases::table.find(key).select(Usecase::as_select()).first(c).optional()?))
+            .await?;
+        match found {
+            Some(u) => Ok(u),
+            None => {
+                let mut event = self.event();
+                event.usecase_id = Some(id.to_owned());
+                event.detail = "no such usecase".into();
+                self.audit(event, Outcome::Denied).await;
+                Err(CoreError::Denied("no such usecase".into()))
+            }
+        }
+    }
+
+    /// Runs `authorize` for the principal; a refusal is audited and returned.
+    pub async fn authorize(&self, action: Action, target: &Target) -> Result<Scope, CoreError> {
+        let actor = self.principal.actor.clone();
+        let owned = target.clone();
+        let decision =
+            self.services.db.run(move |c| authz::authorize(c, actor.as_ref(), action, owned.resource())).await;
+        match decision {
+            Err(e @ (CoreError::Denied(_) | CoreError::NotSignedIn)) => {
+                let mut event = self.event();
+                target.describe(&mut event);
+                event.detail = e.to_string();
+                self.audit(event, Outcome::Denied).await;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// The S3 client for a usecase's data; a failure (a role that cannot be
+    /// assumed, say) is audited as the action's error.
+    pub async fn s3(&self, target: &Target, usecase: &Usecase) -> Result<aws_sdk_s3::Client, CoreError> {
+        match self.services.s3.client_for(usecase).await {
+            Ok(client) => Ok(client),
+            Err(e) => Err(self.fail(target, e).await),
+        }
+    }
+
+    /// Audits an authorized action that failed and hands the error back.
+    pub async fn fail(&self, target: &Target, error: CoreError) -> CoreError {
+        let mut event = self.event();
+        target.describe(&mut event);
+        event.detail = error.to_string();
+        self.audit(event, Outcome::Error).await;
+        error
+    }
+
+    /// Audits how an authorized action ended.
+    pub async fn finish<T>(
+        &self,
+        target: &Target,
+        result: Result<T, CoreError>,
+        detail: impl FnOnce(&T) -> String,
+    ) -> Result<T, CoreError> {
+        match result {
+            Ok(value) => {
+                let mut event = self.event();
+                target.describe(&mut event);
+                event.detail = detail(&value);
+                self.audit(event, Outcome::Success).await;
+                Ok(value)
+            }
+            Err(e) => Err(self.fail(target, e).await),
+        }
+    }
+}
