@@ -5,7 +5,7 @@ mod common;
 
 use app::core::CoreError;
 use app::core::aws::{S3Gateway, S3Settings};
-use app::core::buckets::{BucketSetup, create_bucket};
+use app::core::bucket_settings::{BucketSetup, create_bucket};
 use common::moto::{Moto, start_moto, venv_bin};
 
 async fn portal(moto: &Moto) -> S3Gateway {

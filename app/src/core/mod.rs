@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod authz;
 pub mod aws;
+pub mod browse;
+pub mod bucket_settings;
 pub mod buckets;
 pub mod db;
 pub mod guard;

@@ -1,0 +1,126 @@
+//! Finding data: the usecases of an organization, their buckets, the
+//! folders and files inside, and presigned downloads — each shown only as
+//! far as the principal's rights reach.
+
+use super::authz::Action;
+use super::db::models::Usecase;
+use super::db::schema::usecases;
+use super::guard::{Guard, Services, Target};
+use super::principal::Principal;
+use super::{CoreError, storage};
+use crate::model::{Listing, UsecaseSummary};
+use diesel::prelude::*;
+
+/// What a page shows of a usecase.
+pub fn summary(u: &Usecase) -> UsecaseSummary {
+    UsecaseSummary {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        data_bucket: u.data_bucket().to_owned(),
+        region: u.region.clone(),
+        data_prefix: u.data_s3_prefix.clone().unwrap_or_default(),
+        sagemaker_role_arn: u.sagemaker_execution_role_arn.clone().unwrap_or_default(),
+    }
+}
+
+/// The usecases of the principal's organization that it may open.
+pub async fn list_usecases(s: &Services, p: &Principal) -> Result<Vec<UsecaseSummary>, CoreError> {
+    let g = Guard::new(s, p, "usecase.list");
+    let actor = g.actor().await?;
+    let target = Target::Tenant(actor.tenant_id.clone());
+    let tenant = actor.tenant_id.clone();
+    let found =
+        s.db.run(move |c| {
+            Ok(usecases::table
+                .filter(usecases::tenant_id.eq(tenant))
+                .order(usecases::name.asc())
+                .select(Usecase::as_select())
+                .load(c)?)
+        })
+        .await?;
+    let mut visible = Vec::new();
+    for u in found {
+        if g.authorize(Action::ViewUsecase, &Target::Usecase(u.clone())).await.is_ok() {
+            visible.push(summary(&u));
+        }
+    }
+    g.finish(&target, Ok(visible), |v| format!("{} usecases", v.len())).await
+}
+
+/// One usecase.
+pub async fn get_usecase(s: &Services, p: &Principal, usecase_id: &str) -> Result<UsecaseSummary, CoreError> {
+    let g = Guard::new(s, p, "usecase.view");
+    let usecase = g.usecase(usecase_id).await?;
+    let target = Target::Usecase(usecase.clone());
+    g.authorize(Action::ViewUsecase, &target).await?;
+    g.finish(&target, Ok(summary(&usecase)), |_| String::new()).await
+}
+
+/// The buckets of a usecase that the principal may see.
+pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<String>, CoreError> {
+    let g = Guard::new(s, p, "bucket.list");
+    let usecase = g.usecase(usecase_id).await?;
+    let target = Target::Usecase(usecase.clone());
+    let scope = g.authorize(Action::ListBuckets, &target).await?;
+    let client = g.s3(&target, &usecase).await?;
+    let result = storage::list_buckets(&client)
+        .await
+        .map(|all| all.into_iter().filter(|b| scope.shows_bucket(b)).collect::<Vec<_>>());
+    g.finish(&target, result, |v| format!("{} buckets", v.len())).await
+}
+
+/// Which folder to list, and how.
+#[derive(Debug, Clone, Default)]
+pub struct FolderQuery {
+    /// The usecase whose storage holds the bucket.
+    pub usecase_id: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// The folder, ending in `/` (empty for the top).
+    pub prefix: String,
+    /// S3's continuation token for the next page.
+    pub token: Option<String>,
+    /// Only names starting with this.
+    pub filter: Option<String>,
+}
+
+/// One page of a folder: the sub-folders and files the principal may see.
+pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result<Listing, CoreError> {
+    let g = Guard::new(s, p, "object.list");
+    let usecase = g.usecase(&q.usecase_id).await?;
+    storage::validate_prefix(&q.prefix)?;
+    // S3 filters by key prefix only, so a name filter matches the start of a name.
+    let filter = q.filter.unwrap_or_default();
+    if filter.contains('/') || filter.chars().any(char::is_control) {
+        return Err(CoreError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
+    }
+    let (bucket, prefix) = (q.bucket, q.prefix);
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
+    let scope = g.authorize(Action::ListObjects, &target).await?;
+    let client = g.s3(&target, &usecase).await?;
+    let result = storage::list_folder(&client, &bucket, &format!("{prefix}{filter}"), q.token).await.map(|mut l| {
+        l.prefix = prefix.clone();
+        l.folders.retain(|f| scope.shows_folder(&bucket, f));
+        l.files.retain(|f| scope.shows_key(&bucket, &f.key));
+        l
+    });
+    g.finish(&target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len())).await
+}
+
+/// A short-lived URL that downloads one object straight from S3.
+pub async fn download_url(
+    s: &Services,
+    p: &Principal,
+    usecase_id: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<String, CoreError> {
+    let g = Guard::new(s, p, "object.download");
+    let usecase = g.usecase(usecase_id).await?;
+    storage::validate_key(key)?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
+    g.authorize(Action::ReadObject, &target).await?;
+    let client = g.s3(&target, &usecase).await?;
+    let result = storage::presign_download(&client, bucket, key).await;
+    g.finish(&target, result, |_| "presigned download issued".into()).await
+}
