@@ -100,3 +100,15 @@ async fn only_admins_configure_usecases() {
     assert_eq!(status, 403);
     assert_eq!(t.audit_count("usecase.save", "denied"), 1);
 }
+
+#[tokio::test]
+async fn a_second_usecase_with_a_taken_name_is_a_conflict_and_nothing_changes() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let (status, body) = t.call_json(&admin, "save_usecase", form("Default", "dataport-data")).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(matches!(error_of(&body), AppError::Conflict(m) if m.contains("has this name")), "{body}");
+    let count: i64 = t.db(|c| usecases::table.count().get_result(c).unwrap());
+    assert_eq!(count, 1, "nothing was added");
+    assert_eq!(t.audit_count("usecase.save", "error"), 1, "the refusal is audited");
+}

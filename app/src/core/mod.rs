@@ -17,6 +17,7 @@ pub mod setup;
 pub mod state;
 pub mod storage;
 pub mod uploads;
+pub mod usecase_config;
 pub mod usecases;
 pub mod verify;
 

@@ -1,167 +1,175 @@
-//! Usecase configuration: checking a form, the policies and template that
-//! create the portal's role, and verifying data access before saving.
+//! Creating and changing usecases: the editor's data, verification of data
+//! access before anything is saved, and re-running it later.
 
-use super::CoreError;
-use super::aws::{RoleRef, S3Gateway};
+use super::authz::Action;
 use super::db::models::Usecase;
-use super::storage::validate_prefix;
-use super::verify::{verify_bucket_access, verify_data_access};
-use crate::model::{REGIONS, SettingCheck, UsecaseForm};
-use crate::rules::{bucket_name_problem, role_arn_problem};
-use serde_json::json;
+use super::db::schema::usecases as table;
+use super::guard::{Guard, Services, Target};
+use super::principal::Principal;
+use super::usecase_config as config;
+use super::{CoreError, audit, now_ms};
+use crate::model::{SaveOutcome, SettingCheck, UsecaseForm, UsecaseSetup};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-fn invalid(message: impl Into<String>) -> CoreError {
-    CoreError::Invalid(message.into())
+/// Placeholder shown when the portal cannot learn its own principal.
+const UNKNOWN_PRINCIPAL: &str = "arn:aws:iam::PORTAL_ACCOUNT_ID:role/PORTAL_ROLE";
+
+/// External IDs generated for a usecase not saved yet: the one of its
+/// cross-account role and the one of its data account's role. The caller
+/// keeps them between the editor's first view and the save, so that the
+/// roles made from the templates match.
+pub type PendingIds = (String, String);
+
+fn checks_of(u: &Usecase) -> Vec<SettingCheck> {
+    u.verification.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default()
 }
 
-fn account_ok(id: &str) -> bool {
-    id.len() == 12 && id.chars().all(|c| c.is_ascii_digit())
-}
-
-/// Checks every field of the form; the first problem is returned in words.
-pub fn validate(form: &UsecaseForm) -> Result<(), CoreError> {
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("Give the usecase a name of 1 to 100 characters."));
-    }
-    if !account_ok(&form.account_id) {
-        return Err(invalid("The UseCase account id has exactly 12 digits."));
-    }
-    if let Some(p) = bucket_name_problem(&form.s3_bucket) {
-        return Err(invalid(format!("UseCase bucket: {p}")));
-    }
-    for (what, arn) in
-        [("Cross-account role", &form.cross_account_role_arn), ("SageMaker role", &form.sagemaker_role_arn)]
-    {
-        if !arn.is_empty()
-            && let Some(p) = role_arn_problem(arn)
-        {
-            return Err(invalid(format!("{what}: {p}")));
+/// The editor's data for an existing usecase, or for a new one (`None`),
+/// whose external IDs are `pending`.
+pub async fn load_setup(
+    s: &Services,
+    p: &Principal,
+    usecase_id: Option<&str>,
+    pending: PendingIds,
+) -> Result<UsecaseSetup, CoreError> {
+    let g = Guard::new(s, p, "usecase.setup");
+    let actor = g.actor().await?;
+    let (form, external_id, data_external_id, verified_at, checks, target) = match usecase_id {
+        Some(id) => {
+            let u = g.usecase(id).await?;
+            let target = Target::Usecase(u.clone());
+            g.authorize(Action::ManageUsecase, &target).await?;
+            let data_id = u.data_account_external_id.clone().unwrap_or_else(|| u.external_id.clone());
+            let when = u.verified_at.map(audit::format_ms);
+            (config::form_of(&u), u.external_id.clone(), data_id, when, checks_of(&u), target)
         }
-    }
-    if form.separate_data_account {
-        if !account_ok(&form.data_account_id) {
-            return Err(invalid("The data account id has exactly 12 digits."));
+        None => {
+            let target = Target::Tenant(actor.tenant_id.clone());
+            g.authorize(Action::ManageUsecase, &target).await?;
+            let form = UsecaseForm { region: s.config.region.clone(), ..UsecaseForm::default() };
+            (form, pending.0, pending.1, None, Vec::new(), target)
         }
-        if let Some(p) = role_arn_problem(&form.data_account_role_arn) {
-            return Err(invalid(format!("Data account role: {p}")));
+    };
+    let principal = s.s3.portal_principal().await.unwrap_or_else(|| UNKNOWN_PRINCIPAL.into());
+    let setup = UsecaseSetup {
+        form,
+        trust_policy: config::trust_policy(&principal, &external_id),
+        data_trust_policy: config::trust_policy(&principal, &data_external_id),
+        permissions_policy: config::permissions_policy(),
+        cloudformation: config::cloudformation(&principal, &data_external_id),
+        external_id,
+        data_account_external_id: data_external_id,
+        verified_at,
+        checks,
+    };
+    g.finish(&target, Ok(setup), |_| String::new()).await
+}
+
+/// Verifies the configuration and saves it only if every step passed; a
+/// new usecase gets the `pending` external IDs.
+pub async fn save(
+    s: &Services,
+    p: &Principal,
+    form: UsecaseForm,
+    pending: PendingIds,
+) -> Result<SaveOutcome, CoreError> {
+    let g = Guard::new(s, p, "usecase.save");
+    let actor = g.actor().await?;
+    config::validate(&form)?;
+    let (mut candidate, target, is_new) = match &form.id {
+        Some(id) => {
+            let u = g.usecase(id).await?;
+            let target = Target::Usecase(u.clone());
+            g.authorize(Action::ManageUsecase, &target).await?;
+            (u, target, false)
         }
-    }
-    if !form.data_s3_bucket.is_empty()
-        && let Some(p) = bucket_name_problem(&form.data_s3_bucket)
-    {
-        return Err(invalid(format!("Data bucket: {p}")));
-    }
-    validate_prefix(&form.data_s3_prefix)?;
-    if !REGIONS.contains(&form.region.as_str()) {
-        return Err(invalid("Choose a region from the list."));
-    }
-    Ok(())
-}
-
-fn some(value: &str) -> Option<String> {
-    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// Writes the form into `usecase`, keeping its id and external IDs.
-pub fn apply_form(usecase: &mut Usecase, form: &UsecaseForm) {
-    usecase.name = form.name.trim().to_owned();
-    usecase.account_id = form.account_id.clone();
-    usecase.s3_bucket = form.s3_bucket.clone();
-    usecase.cross_account_role_arn = some(&form.cross_account_role_arn);
-    usecase.data_account_id = some(&form.data_account_id).filter(|_| form.separate_data_account);
-    usecase.data_account_role_arn = some(&form.data_account_role_arn).filter(|_| form.separate_data_account);
-    usecase.data_s3_bucket = some(&form.data_s3_bucket);
-    usecase.data_s3_prefix = some(&form.data_s3_prefix);
-    usecase.sagemaker_execution_role_arn = some(&form.sagemaker_role_arn);
-    usecase.region = form.region.clone();
-}
-
-/// The form showing a stored usecase.
-pub fn form_of(u: &Usecase) -> UsecaseForm {
-    UsecaseForm {
-        id: Some(u.id.clone()),
-        name: u.name.clone(),
-        account_id: u.account_id.clone(),
-        s3_bucket: u.s3_bucket.clone(),
-        cross_account_role_arn: u.cross_account_role_arn.clone().unwrap_or_default(),
-        separate_data_account: u.data_account_role_arn.is_some(),
-        data_account_id: u.data_account_id.clone().unwrap_or_default(),
-        data_account_role_arn: u.data_account_role_arn.clone().unwrap_or_default(),
-        data_s3_bucket: u.data_s3_bucket.clone().unwrap_or_default(),
-        data_s3_prefix: u.data_s3_prefix.clone().unwrap_or_default(),
-        sagemaker_role_arn: u.sagemaker_execution_role_arn.clone().unwrap_or_default(),
-        region: u.region.clone(),
-    }
-}
-
-/// The role's trust policy: the portal's principal may assume it only with the external ID.
-pub fn trust_policy(portal_principal: &str, external_id: &str) -> String {
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": portal_principal},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": external_id}}
-        }]
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
-}
-
-/// The role's permissions (the "Data Account Role" of the design).
-pub fn permissions_policy() -> String {
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Action": [
-                "s3:CreateBucket", "s3:ListBucket", "s3:GetBucketLocation", "s3:ListAllMyBuckets",
-                "s3:PutBucketVersioning", "s3:GetBucketVersioning", "s3:PutEncryptionConfiguration",
-                "s3:GetEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock",
-                "s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:PutBucketCORS", "s3:GetBucketCORS",
-                "s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration",
-                "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"
-            ],
-            "Resource": "*"
-        }]
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
-}
-
-/// A CloudFormation template that creates the role with both policies.
-pub fn cloudformation(portal_principal: &str, external_id: &str) -> String {
-    let doc = json!({
-        "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "Role that Dataport assumes to reach this account's data",
-        "Resources": {
-            "DataportDataAccessRole": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "RoleName": "DataportDataAccess",
-                    "AssumeRolePolicyDocument": serde_json::from_str::<serde_json::Value>(&trust_policy(portal_principal, external_id)).unwrap_or_default(),
-                    "Policies": [{
-                        "PolicyName": "DataportDataAccess",
-                        "PolicyDocument": serde_json::from_str::<serde_json::Value>(&permissions_policy()).unwrap_or_default()
-                    }]
-                }
-            }
-        },
-        "Outputs": {"RoleArn": {"Value": {"Fn::GetAtt": ["DataportDataAccessRole", "Arn"]}}}
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
-}
-
-/// Verifies that the portal reaches the usecase's data bucket the way it
-/// will for real: through its role (with the account checked), or with the
-/// portal's own credentials when no role is configured.
-pub async fn verify(gateway: &S3Gateway, usecase: &Usecase) -> Vec<SettingCheck> {
-    let bucket = usecase.data_bucket().to_owned();
-    match RoleRef::of(usecase) {
-        Some(role) => {
-            let account = usecase.data_account_id.clone().unwrap_or_else(|| usecase.account_id.clone());
-            verify_data_access(gateway, &role, &account, &bucket).await
+        None => {
+            let target = Target::Tenant(actor.tenant_id.clone());
+            g.authorize(Action::ManageUsecase, &target).await?;
+            let mut u =
+                Usecase::same_account(&actor.tenant_id, &form.name, &form.account_id, &form.s3_bucket, &form.region);
+            u.external_id = pending.0;
+            u.data_account_external_id = Some(pending.1);
+            (u, target, true)
         }
-        None => verify_bucket_access(gateway.portal_client(), &bucket).await,
+    };
+    config::apply_form(&mut candidate, &form);
+    if candidate.data_account_external_id.is_none() {
+        candidate.data_account_external_id = Some(super::new_id());
     }
+    // Assume afresh: the roles may be the ones just changed.
+    s.s3.forget(&candidate.id);
+    let checks = config::verify(&s.s3, &candidate).await;
+    if checks.iter().any(|c| !c.ok) {
+        let failed: Vec<String> =
+            checks.iter().filter(|c| !c.ok).map(|c| format!("{}: {}", c.setting, c.message)).collect();
+        let refused: Result<(), _> = Err(CoreError::Invalid(format!("not saved: {}", failed.join("; "))));
+        let _ = g.finish(&target, refused, |_| String::new()).await;
+        return Ok(SaveOutcome { saved: false, usecase_id: form.id, checks });
+    }
+    candidate.verified_at = Some(now_ms());
+    candidate.verification = serde_json::to_string(&checks).ok();
+    let row = candidate.clone();
+    let saved = s.db.run(move |c| store(c, &row, is_new)).await;
+    s.s3.forget(&candidate.id);
+    let outcome = saved.map(|()| SaveOutcome { saved: true, usecase_id: Some(candidate.id.clone()), checks });
+    g.finish(&Target::Usecase(candidate), outcome, |_| "verified and saved".into()).await
+}
+
+/// Inserts or updates a usecase; a name taken in the organization is a conflict.
+fn store(c: &mut super::db::Conn, row: &Usecase, is_new: bool) -> Result<(), CoreError> {
+    let written = if is_new {
+        diesel::insert_into(table::table).values(row).execute(c)
+    } else {
+        diesel::update(table::table.find(&row.id))
+            .set((
+                table::name.eq(&row.name),
+                table::account_id.eq(&row.account_id),
+                table::s3_bucket.eq(&row.s3_bucket),
+                table::cross_account_role_arn.eq(&row.cross_account_role_arn),
+                table::data_account_id.eq(&row.data_account_id),
+                table::data_account_role_arn.eq(&row.data_account_role_arn),
+                table::data_account_external_id.eq(&row.data_account_external_id),
+                table::data_s3_bucket.eq(&row.data_s3_bucket),
+                table::data_s3_prefix.eq(&row.data_s3_prefix),
+                table::sagemaker_execution_role_arn.eq(&row.sagemaker_execution_role_arn),
+                table::region.eq(&row.region),
+                table::verified_at.eq(row.verified_at),
+                table::verification.eq(&row.verification),
+            ))
+            .execute(c)
+    };
+    match written {
+        Ok(_) => Ok(()),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(CoreError::Conflict("Another usecase of your organization has this name.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Verifies a saved usecase's data access again and keeps the result and time.
+pub async fn reverify(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<SettingCheck>, CoreError> {
+    let g = Guard::new(s, p, "usecase.verify");
+    let u = g.usecase(usecase_id).await?;
+    let target = Target::Usecase(u.clone());
+    g.authorize(Action::ManageUsecase, &target).await?;
+    s.s3.forget(&u.id);
+    let checks = config::verify(&s.s3, &u).await;
+    let (id, json, now) = (u.id.clone(), serde_json::to_string(&checks).ok(), now_ms());
+    let stored =
+        s.db.run(move |c| {
+            diesel::update(table::table.find(&id))
+                .set((table::verified_at.eq(Some(now)), table::verification.eq(json)))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .map(|()| checks);
+    g.finish(&target, stored, |c| {
+        let failed = c.iter().filter(|s| !s.ok).count();
+        if failed == 0 { "all steps passed".into() } else { format!("{failed} steps failed") }
+    })
+    .await
 }
