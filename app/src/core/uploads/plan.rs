@@ -1,0 +1,225 @@
+//! Starting uploads: the session's checks before any file is read, and the
+//! plan of each file of a batch.
+
+use super::{MAX_BATCH, records, rules, s3};
+use crate::core::authz::Action;
+use crate::core::db::models::{UploadRecord, Usecase};
+use crate::core::guard::{Guard, Services, Target};
+use crate::core::principal::Principal;
+use crate::core::{CoreError, new_id, now_ms, storage};
+use crate::model::{Conflict, FileOffer, FilePlan, UploadBatch, UploadLimits};
+use std::collections::HashSet;
+
+fn clean_content_type(raw: &str) -> String {
+    Some(raw.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 255 && t.is_ascii() && !t.chars().any(|c| c.is_control()))
+        .unwrap_or("application/octet-stream")
+        .to_owned()
+}
+
+/// Starts an upload session into `prefix`: checks that the principal may
+/// write there before any file is read, and says how to cut and pace it.
+pub async fn begin(
+    s: &Services,
+    p: &Principal,
+    usecase_id: &str,
+    bucket: &str,
+    prefix: &str,
+    files: u32,
+    bytes: u64,
+) -> Result<UploadLimits, CoreError> {
+    let g = Guard::new(s, p, "object.upload.begin");
+    let usecase = g.usecase(usecase_id).await?;
+    storage::validate_prefix(prefix)?;
+    let target = Target::Object { usecase, bucket: bucket.to_owned(), key: prefix.to_owned() };
+    g.authorize(Action::WriteObject, &target).await?;
+    let limits = UploadLimits {
+        multipart_threshold: s.config.multipart_threshold,
+        concurrency: s.config.upload_concurrency,
+        max_batch: MAX_BATCH as u32,
+    };
+    g.finish(&target, Ok(limits), |_| format!("{files} files, {bytes} bytes")).await
+}
+
+/// What a batch of files is to be uploaded into.
+#[derive(Debug, Clone)]
+pub struct BatchPlace {
+    /// The usecase whose storage holds the bucket.
+    pub usecase_id: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Destination folder, ending in `/` (empty for the top).
+    pub prefix: String,
+    /// What to do when a name is taken.
+    pub conflict: Conflict,
+}
+
+/// Plans the upload of up to 100 files: one presigned PUT for each small
+/// file (its CRC32C signed in), a multipart upload for each large one —
+/// resumed when the same file was started before and not finished. Every
+/// file is checked and authorized before anything happens on S3, so one
+/// bad name refuses the batch and changes nothing.
+pub async fn plan_batch(
+    s: &Services,
+    p: &Principal,
+    place: BatchPlace,
+    files: Vec<FileOffer>,
+) -> Result<UploadBatch, CoreError> {
+    let g = Guard::new(s, p, "object.upload.start");
+    let usecase = g.usecase(&place.usecase_id).await?;
+    storage::validate_prefix(&place.prefix)?;
+    if files.is_empty() || files.len() > MAX_BATCH {
+        return Err(CoreError::Invalid(format!("Send between 1 and {MAX_BATCH} files at a time.")));
+    }
+    let threshold = s.config.multipart_threshold;
+    let mut targets = Vec::with_capacity(files.len());
+    for f in &files {
+        let key = checked_key(&place.prefix, f, threshold)?;
+        let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.clone(), key: key.clone() };
+        g.authorize(Action::WriteObject, &target).await?;
+        targets.push((key, target));
+    }
+    let client = g.s3(&targets[0].1, &usecase).await?;
+    let planner = Planner { s, p, client: &client, usecase: &usecase, place: &place, threshold };
+    let mut claimed = HashSet::new();
+    let mut plans = Vec::with_capacity(files.len());
+    for (file, (key, target)) in files.iter().zip(targets) {
+        let result = planner.plan_file(&key, file, &mut claimed).await;
+        let plan = g.finish(&target, result, |plan| describe(plan, file.size)).await?;
+        plans.push(plan);
+    }
+    Ok(UploadBatch { concurrency: s.config.upload_concurrency, plans })
+}
+
+/// The key of an offered file, after every check that needs no S3.
+fn checked_key(prefix: &str, f: &FileOffer, threshold: u64) -> Result<String, CoreError> {
+    if f.path.ends_with('/') {
+        return Err(CoreError::Invalid(format!("“{}” is a folder, not a file.", f.path)));
+    }
+    let key = format!("{prefix}{}", f.path);
+    storage::validate_key(&key)?;
+    if f.size > rules::MAX_OBJECT {
+        return Err(CoreError::Invalid(format!("“{}” is larger than 5 TiB, the most S3 stores.", f.path)));
+    }
+    if f.size < threshold {
+        let crc = f.crc32c.as_deref().ok_or_else(|| {
+            CoreError::Invalid(format!("“{}” needs its CRC32C checksum to be uploaded in one piece.", f.path))
+        })?;
+        rules::validate_crc32c(crc)?;
+    }
+    Ok(key)
+}
+
+fn describe(plan: &FilePlan, size: u64) -> String {
+    match plan {
+        FilePlan::Skip { .. } => "skipped: the key exists".to_owned(),
+        FilePlan::Single(p) => format!("{size} bytes in one piece to {}", p.key),
+        FilePlan::Multipart { key, part_count, stored, .. } if !stored.is_empty() => {
+            format!("{size} bytes to {key}, resumed: {} of {part_count} parts stored", stored.len())
+        }
+        FilePlan::Multipart { key, part_count, .. } => format!("{size} bytes to {key} in {part_count} parts"),
+    }
+}
+
+/// Plans the files of one batch.
+struct Planner<'a> {
+    s: &'a Services,
+    p: &'a Principal,
+    client: &'a aws_sdk_s3::Client,
+    usecase: &'a Usecase,
+    place: &'a BatchPlace,
+    threshold: u64,
+}
+
+impl Planner<'_> {
+    async fn plan_file(
+        &self,
+        key: &str,
+        file: &FileOffer,
+        claimed: &mut HashSet<String>,
+    ) -> Result<FilePlan, CoreError> {
+        let (client, bucket, conflict) = (self.client, self.place.bucket.as_str(), self.place.conflict);
+        let content_type = clean_content_type(&file.content_type);
+        if file.size < self.threshold {
+            let Some(key) = s3::resolve_key(client, bucket, key, conflict, claimed).await? else {
+                return Ok(FilePlan::Skip { key: key.to_owned() });
+            };
+            claimed.insert(key.clone());
+            let crc = file.crc32c.as_deref().unwrap_or_default();
+            return Ok(FilePlan::Single(s3::presign_single(client, bucket, &key, &content_type, crc).await?));
+        }
+        if let Some(plan) = self.resume(key, file, claimed).await? {
+            return Ok(plan);
+        }
+        let Some(object_key) = s3::resolve_key(client, bucket, key, conflict, claimed).await? else {
+            return Ok(FilePlan::Skip { key: key.to_owned() });
+        };
+        claimed.insert(object_key.clone());
+        let owner = self.p.actor.as_ref().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?;
+        let s3_upload_id = s3::create(client, bucket, &object_key, &content_type).await?;
+        let part_size = rules::part_size_for(file.size);
+        let now = now_ms();
+        let record = UploadRecord {
+            id: new_id(),
+            tenant_id: self.usecase.tenant_id.clone(),
+            usecase_id: self.usecase.id.clone(),
+            owner_id: owner,
+            bucket: bucket.to_owned(),
+            requested_key: key.to_owned(),
+            object_key: object_key.clone(),
+            s3_upload_id,
+            size: file.size as i64,
+            part_size: part_size as i64,
+            content_type,
+            file_modified: file.modified,
+            status: "open".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        let upload_id = record.id.clone();
+        self.s.db.run(move |c| records::open(c, &record)).await?;
+        Ok(FilePlan::Multipart {
+            key: object_key,
+            upload_id,
+            part_size,
+            part_count: rules::part_count(file.size, part_size),
+            stored: Vec::new(),
+        })
+    }
+
+    /// The plan that continues this owner's unfinished upload of the same
+    /// file, with the parts S3 already has; `None` when there is none.
+    async fn resume(
+        &self,
+        key: &str,
+        file: &FileOffer,
+        claimed: &mut HashSet<String>,
+    ) -> Result<Option<FilePlan>, CoreError> {
+        let owner = self.p.actor.as_ref().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?;
+        let (u, b, k) = (self.usecase.id.clone(), self.place.bucket.clone(), key.to_owned());
+        let (size, modified) = (file.size as i64, file.modified);
+        let earlier = self.s.db.run(move |c| records::find_resumable(c, &owner, &u, &b, &k, size, modified)).await?;
+        let Some(record) = earlier else { return Ok(None) };
+        match s3::stored_parts(self.client, &record).await {
+            Ok(stored) => {
+                let count = rules::part_count(record.size as u64, record.part_size as u64);
+                let id = record.id.clone();
+                self.s.db.run(move |c| records::touch(c, &id)).await?;
+                claimed.insert(record.object_key.clone());
+                Ok(Some(FilePlan::Multipart {
+                    key: record.object_key,
+                    upload_id: record.id,
+                    part_size: record.part_size as u64,
+                    part_count: count,
+                    stored: stored.into_iter().filter(|p| p.number <= count).collect(),
+                }))
+            }
+            Err(CoreError::NotFound(_)) => {
+                let id = record.id.clone();
+                self.s.db.run(move |c| records::set_status(c, &id, "aborted")).await?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
