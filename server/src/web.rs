@@ -1,10 +1,10 @@
 //! The portal's HTTP side: middleware (client info, CSRF, security
 //! headers), health checks, the audit export, and the Leptos routes.
 
-use app::api::audit::audit_rows;
 use app::api::context::Ctx;
 use app::api::state::AppState;
-use app::core::{ClientInfo, storage};
+use app::core::actions::AuditAction;
+use app::core::{ClientInfo, audit, storage};
 use app::error::AppError;
 use app::model::AuditFilter;
 use app::{App, shell};
@@ -146,13 +146,13 @@ async fn export_audit(
         Ok(cx) => cx,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
-    match audit_rows(&cx, "audit.export", filter).await {
+    match audit::read_trail(&cx.state, &cx.principal, AuditAction::ExportAudit, filter).await.map_err(AppError::from) {
         Ok(rows) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (header::CONTENT_DISPOSITION, "attachment; filename=\"dataport-audit.csv\""),
             ],
-            app::core::audit::to_csv(&rows),
+            audit::to_csv(&rows),
         )
             .into_response(),
         Err(AppError::NotSignedIn) => Redirect::to("/sign-in").into_response(),

@@ -234,6 +234,14 @@ async fn sign_in_cycles_the_session_id_and_sign_out_ends_it() {
     assert_eq!(status, 200);
     let (_, body) = t.call(&client, "whoami", &[]).await;
     assert!(serde_json::from_str::<SessionInfo>(&body).unwrap().user.is_none());
+    let doors: Vec<Option<String>> = t.db(|c| {
+        audit_events::table
+            .filter(audit_events::action.like("auth.%"))
+            .select(audit_events::credential)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(doors, vec![Some("web session".to_owned()); 2], "sign-in and sign-out came through a web session");
 }
 
 #[tokio::test]

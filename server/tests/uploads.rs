@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::core::db::schema::{files, uploads};
+use app::core::db::schema::{audit_events, files, uploads};
 use app::error::AppError;
 use app::model::{FilePlan, ObjectEntry, Role, SignedPart};
 use common::uploads::{MIB, large_offer, object_bytes, plan, sample, send_part, sign};
@@ -252,12 +252,11 @@ async fn list_parts_on_the_embedded_endpoint_pages_with_etags() {
 
 #[tokio::test]
 async fn the_sweeper_aborts_uploads_left_idle() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = server::config::ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
-    args.abandon_uploads_after = 1;
-    args.sweep_every = 1;
-    let portal = server::start(&args, dir.path(), None).await.unwrap();
-    let t = TestPortal { portal, dir };
+    let t = TestPortal::start_with(|args| {
+        args.abandon_uploads_after = 1;
+        args.sweep_every = 1;
+    })
+    .await;
     let admin = t.admin().await;
     let u = t.default_usecase();
     let bytes = sample(16 * MIB, 1);
@@ -279,4 +278,12 @@ async fn the_sweeper_aborts_uploads_left_idle() {
         t.s3().await.list_parts().bucket("dataport-data").key("idle.bin").upload_id(&s3_id).send().await.unwrap_err();
     assert_eq!(aws_sdk_s3::error::ProvideErrorMetadata::code(&err), Some("NoSuchUpload"));
     assert_eq!(t.audit_count("object.upload.abort", "success"), 1);
+    let credential: Option<String> = t.db(|c| {
+        audit_events::table
+            .filter(audit_events::action.eq("object.upload.abort"))
+            .select(audit_events::credential)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(credential.as_deref(), Some("system job upload sweeper"), "the trail says the sweeper did it");
 }

@@ -6,8 +6,6 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::context::{Ctx, USER_ID_KEY};
-#[cfg(feature = "ssr")]
-use crate::core::audit::Outcome;
 
 /// Who is signed in, and whether the portal still needs its first admin.
 #[server(endpoint = "whoami")]
@@ -24,14 +22,7 @@ pub async fn whoami() -> Result<SessionInfo, AppError> {
 pub async fn create_first_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
     use crate::core::setup;
     let cx = Ctx::load().await?;
-    if password != confirm {
-        let mut event = cx.event("setup.first_admin");
-        event.user_email = Some(email.trim().to_lowercase());
-        event.detail = "passwords differ".into();
-        cx.audit(event, Outcome::Error).await;
-        return Err(AppError::Invalid("The two passwords differ. Type the same password twice.".into()));
-    }
-    let made = setup::first_admin(&cx.state, &cx.principal, &email, &password).await?;
+    let made = setup::first_admin(&cx.state, &cx.principal, &email, &password, &confirm).await?;
     start_session(&cx, &made.user.id).await?;
     made.bucket.map_err(AppError::from)
 }
@@ -47,39 +38,15 @@ async fn start_session(cx: &Ctx, user_id: &str) -> Result<(), AppError> {
 /// Signs in with email and password.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::core::identity;
     let cx = Ctx::load().await?;
-    let mut event = cx.event("auth.sign_in");
-    event.user_email = Some(email.trim().to_lowercase());
-    let result = cx.state.db.run(move |c| Ok(identity::sign_in(c, &email, &password))).await?;
-    match result {
-        Ok(user) => {
-            event.tenant_id = Some(user.tenant_id.clone());
-            event.user_id = Some(user.id.clone());
-            start_session(&cx, &user.id).await?;
-            cx.audit(event, Outcome::Success).await;
-            Ok(())
-        }
-        Err(refusal) => {
-            if let Some(user) = &refusal.user {
-                event.tenant_id = Some(user.tenant_id.clone());
-                event.user_id = Some(user.id.clone());
-            }
-            event.detail = refusal.reason;
-            cx.audit(event, Outcome::Denied).await;
-            Err(AppError::SignInFailed)
-        }
-    }
+    let user = crate::core::sign_in::sign_in(&cx.state, &cx.principal, &email, &password).await?;
+    start_session(&cx, &user.id).await
 }
 
 /// Ends the session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let cx = Ctx::load().await?;
-    let actor = cx.require_actor("auth.sign_out").await?;
-    cx.session.flush().await.map_err(|_| AppError::Internal)?;
-    let mut event = cx.event("auth.sign_out");
-    event.tenant_id = Some(actor.tenant_id);
-    cx.audit(event, Outcome::Success).await;
-    Ok(())
+    crate::core::sign_in::sign_out(&cx.state, &cx.principal).await?;
+    cx.session.flush().await.map_err(|_| AppError::Internal)
 }

@@ -1,8 +1,11 @@
 //! The one audit writer. Events are append-only and chained: each row stores
 //! the hash of the row before it, so that an edited or deleted row shows.
 
+use super::actions::AuditAction;
 use super::db::models::AuditEvent;
 use super::db::{Conn, schema::audit_events};
+use super::guard::{Guard, Services, Target};
+use super::principal::Principal;
 use super::{ClientInfo, CoreError, now_ms};
 use crate::model::{AuditFilter, AuditRow};
 use diesel::prelude::*;
@@ -245,4 +248,23 @@ pub fn to_csv(rows: &[AuditRow]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Most events one page or export shows.
+pub const PAGE_LIMIT: i64 = 500;
+
+/// The organization's audit events, newest first, for its administrators;
+/// the read itself is audited as `action` (the page or the export).
+pub async fn read_trail(
+    s: &Services,
+    p: &Principal,
+    action: AuditAction,
+    filter: AuditFilter,
+) -> Result<Vec<AuditRow>, CoreError> {
+    let g = Guard::new(s, p, action);
+    let tenant = g.actor().await?.tenant_id.clone();
+    let target = Target::Tenant(tenant.clone());
+    g.authorize(&target).await?;
+    let result = s.db.run(move |c| Ok(query(c, &tenant, &filter, PAGE_LIMIT)?.iter().map(to_row).collect())).await;
+    g.finish(&target, result, |rows: &Vec<AuditRow>| format!("{} events", rows.len())).await
 }

@@ -2,12 +2,12 @@
 //! folders and files inside, and presigned downloads — each shown only as
 //! far as the principal's rights reach.
 
-use super::authz::Action;
 use super::db::models::Usecase;
 use super::db::schema::usecases;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::{CoreError, storage};
+use crate::core::actions::AuditAction;
 use crate::model::{Listing, UsecaseSummary};
 use diesel::prelude::*;
 
@@ -25,7 +25,7 @@ pub fn summary(u: &Usecase) -> UsecaseSummary {
 
 /// The usecases of the principal's organization that it may open.
 pub async fn list_usecases(s: &Services, p: &Principal) -> Result<Vec<UsecaseSummary>, CoreError> {
-    let g = Guard::new(s, p, "usecase.list");
+    let g = Guard::new(s, p, AuditAction::ListUsecases);
     let actor = g.actor().await?;
     let target = Target::Tenant(actor.tenant_id.clone());
     let tenant = actor.tenant_id.clone();
@@ -40,7 +40,7 @@ pub async fn list_usecases(s: &Services, p: &Principal) -> Result<Vec<UsecaseSum
         .await?;
     let mut visible = Vec::new();
     for u in found {
-        if g.authorize(Action::ViewUsecase, &Target::Usecase(u.clone())).await.is_ok() {
+        if g.authorize(&Target::Usecase(u.clone())).await.is_ok() {
             visible.push(summary(&u));
         }
     }
@@ -49,19 +49,19 @@ pub async fn list_usecases(s: &Services, p: &Principal) -> Result<Vec<UsecaseSum
 
 /// One usecase.
 pub async fn get_usecase(s: &Services, p: &Principal, usecase_id: &str) -> Result<UsecaseSummary, CoreError> {
-    let g = Guard::new(s, p, "usecase.view");
+    let g = Guard::new(s, p, AuditAction::ViewUsecase);
     let usecase = g.usecase(usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
-    g.authorize(Action::ViewUsecase, &target).await?;
+    g.authorize(&target).await?;
     g.finish(&target, Ok(summary(&usecase)), |_| String::new()).await
 }
 
 /// The buckets of a usecase that the principal may see.
 pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<String>, CoreError> {
-    let g = Guard::new(s, p, "bucket.list");
+    let g = Guard::new(s, p, AuditAction::ListBuckets);
     let usecase = g.usecase(usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
-    let scope = g.authorize(Action::ListBuckets, &target).await?;
+    let scope = g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::list_buckets(&client)
         .await
@@ -86,7 +86,7 @@ pub struct FolderQuery {
 
 /// One page of a folder: the sub-folders and files the principal may see.
 pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result<Listing, CoreError> {
-    let g = Guard::new(s, p, "object.list");
+    let g = Guard::new(s, p, AuditAction::ListObjects);
     let usecase = g.usecase(&q.usecase_id).await?;
     storage::validate_prefix(&q.prefix)?;
     // S3 filters by key prefix only, so a name filter matches the start of a name.
@@ -96,7 +96,7 @@ pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result
     }
     let (bucket, prefix) = (q.bucket, q.prefix);
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
-    let scope = g.authorize(Action::ListObjects, &target).await?;
+    let scope = g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::list_folder(&client, &bucket, &format!("{prefix}{filter}"), q.token).await.map(|mut l| {
         l.prefix = prefix.clone();
@@ -115,11 +115,11 @@ pub async fn download_url(
     bucket: &str,
     key: &str,
 ) -> Result<String, CoreError> {
-    let g = Guard::new(s, p, "object.download");
+    let g = Guard::new(s, p, AuditAction::Download);
     let usecase = g.usecase(usecase_id).await?;
     storage::validate_key(key)?;
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
-    g.authorize(Action::ReadObject, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::presign_download(&client, bucket, key).await;
     g.finish(&target, result, |_| "presigned download issued".into()).await

@@ -2,7 +2,6 @@
 //! recommended settings (or adopt one), repair its settings, make folders,
 //! choose the usecase's data source, and give its SageMaker role access.
 
-use super::authz::Action;
 use super::browse::summary;
 use super::bucket_settings::{self, BucketSetup};
 use super::db::Conn;
@@ -11,6 +10,7 @@ use super::db::schema::usecases;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::{CoreError, storage};
+use crate::core::actions::AuditAction;
 use crate::model::{BucketReport, SettingCheck, TrainingAccess, UsecaseSummary};
 use diesel::prelude::*;
 
@@ -49,11 +49,11 @@ pub async fn create_bucket(
     region: &str,
     adopt: bool,
 ) -> Result<BucketReport, CoreError> {
-    let g = Guard::new(s, p, "bucket.create");
+    let g = Guard::new(s, p, AuditAction::CreateBucket);
     let usecase = g.usecase(usecase_id).await?;
     let name = name.trim();
     let target = bucket_target(&usecase, name);
-    g.authorize(Action::ManageBuckets, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = bucket_settings::create_bucket(&client, &setup_for(s, &usecase, name, region), adopt).await;
     g.finish(&target, result, describe).await
@@ -66,10 +66,10 @@ pub async fn apply_settings(
     usecase_id: &str,
     bucket: &str,
 ) -> Result<BucketReport, CoreError> {
-    let g = Guard::new(s, p, "bucket.configure");
+    let g = Guard::new(s, p, AuditAction::ConfigureBucket);
     let usecase = g.usecase(usecase_id).await?;
     let target = bucket_target(&usecase, bucket);
-    g.authorize(Action::ManageBuckets, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let checks = bucket_settings::apply_settings(&client, &setup_for(s, &usecase, bucket, &usecase.region)).await;
     g.finish(&target, Ok(BucketReport { bucket: bucket.to_owned(), created: false, checks }), describe).await
@@ -84,7 +84,7 @@ pub async fn create_folder(
     prefix: &str,
     name: &str,
 ) -> Result<String, CoreError> {
-    let g = Guard::new(s, p, "folder.create");
+    let g = Guard::new(s, p, AuditAction::CreateFolder);
     let usecase = g.usecase(usecase_id).await?;
     storage::validate_prefix(prefix)?;
     if let Some(problem) = crate::rules::folder_name_problem(name) {
@@ -93,7 +93,7 @@ pub async fn create_folder(
     let key = format!("{prefix}{}/", name.trim_end_matches('/'));
     storage::validate_key(&key)?;
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.clone() };
-    g.authorize(Action::WriteObject, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::create_folder(&client, bucket, &key).await.map(|()| key);
     g.finish(&target, result, |_| String::new()).await
@@ -122,14 +122,14 @@ pub async fn set_data_source(
     bucket: &str,
     prefix: &str,
 ) -> Result<UsecaseSummary, CoreError> {
-    let g = Guard::new(s, p, "usecase.data_source");
+    let g = Guard::new(s, p, AuditAction::SetDataSource);
     let usecase = g.usecase(usecase_id).await?;
     storage::validate_prefix(prefix)?;
     if let Some(problem) = crate::rules::bucket_name_problem(bucket) {
         return Err(CoreError::Invalid(problem));
     }
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: prefix.to_owned() };
-    g.authorize(Action::ManageUsecase, &target).await?;
+    g.authorize(&target).await?;
     let (b, pre) = (bucket.to_owned(), prefix.to_owned());
     let result = update_usecase(s, &usecase.id, move |c, id| {
         let values = (usecases::data_s3_bucket.eq(Some(b)), usecases::data_s3_prefix.eq(Some(pre)));
@@ -146,14 +146,14 @@ pub async fn set_training_role(
     usecase_id: &str,
     role_arn: &str,
 ) -> Result<UsecaseSummary, CoreError> {
-    let g = Guard::new(s, p, "usecase.training_role");
+    let g = Guard::new(s, p, AuditAction::SetTrainingRole);
     let usecase = g.usecase(usecase_id).await?;
     let role_arn = role_arn.trim();
     if let Some(problem) = Some(role_arn).filter(|a| !a.is_empty()).and_then(crate::rules::role_arn_problem) {
         return Err(CoreError::Invalid(problem));
     }
     let target = Target::Usecase(usecase.clone());
-    g.authorize(Action::ManageUsecase, &target).await?;
+    g.authorize(&target).await?;
     let value = Some(role_arn.to_owned()).filter(|a| !a.is_empty());
     let result = update_usecase(s, &usecase.id, move |c, id| {
         diesel::update(usecases::table.find(id)).set(usecases::sagemaker_execution_role_arn.eq(value)).execute(c)
@@ -169,10 +169,10 @@ pub async fn show_training_access(
     usecase_id: &str,
     bucket: &str,
 ) -> Result<TrainingAccess, CoreError> {
-    let g = Guard::new(s, p, "bucket.training_access.view");
+    let g = Guard::new(s, p, AuditAction::ViewTrainingAccess);
     let usecase = g.usecase(usecase_id).await?;
     let target = bucket_target(&usecase, bucket);
-    g.authorize(Action::ManageBuckets, &target).await?;
+    g.authorize(&target).await?;
     let role = usecase.sagemaker_execution_role_arn.clone();
     let on_aws = s.s3.settings().endpoint.is_none();
     let statements = bucket_settings::managed_statements(bucket, role.as_deref(), on_aws);
@@ -188,10 +188,10 @@ pub async fn apply_training_access(
     usecase_id: &str,
     bucket: &str,
 ) -> Result<SettingCheck, CoreError> {
-    let g = Guard::new(s, p, "bucket.training_access");
+    let g = Guard::new(s, p, AuditAction::ApplyTrainingAccess);
     let usecase = g.usecase(usecase_id).await?;
     let target = bucket_target(&usecase, bucket);
-    g.authorize(Action::ManageBuckets, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let check = bucket_settings::apply_training_access(&client, &setup_for(s, &usecase, bucket, &usecase.region)).await;
     let result = if check.ok { Ok(check) } else { Err(CoreError::Storage(check.message)) };

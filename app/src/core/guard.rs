@@ -3,8 +3,9 @@
 //! failure itself, and `finish` audits how the action ended. Whichever door
 //! a request came through, it is checked and recorded here.
 
+use super::actions::AuditAction;
 use super::audit::{self, NewEvent, Outcome};
-use super::authz::{self, Action, Actor, Resource, Scope};
+use super::authz::{self, Actor, Resource, Scope};
 use super::aws::S3Gateway;
 use super::db::Db;
 use super::db::models::Usecase;
@@ -70,12 +71,12 @@ impl Target {
 pub struct Guard<'a> {
     services: &'a Services,
     principal: &'a Principal,
-    action: &'a str,
+    action: AuditAction,
 }
 
 impl<'a> Guard<'a> {
-    /// A guard for `action` (its name in the audit trail) by `principal`.
-    pub fn new(services: &'a Services, principal: &'a Principal, action: &'a str) -> Self {
+    /// A guard for `action` by `principal`.
+    pub fn new(services: &'a Services, principal: &'a Principal, action: AuditAction) -> Self {
         Self { services, principal, action }
     }
 
@@ -91,7 +92,7 @@ impl<'a> Guard<'a> {
             tenant_id: actor.map(|a| a.tenant_id.clone()),
             user_id: actor.map(|a| a.user_id.clone()),
             user_email: actor.map(|a| a.email.clone()),
-            action: self.action.to_owned(),
+            action: self.action.as_str().to_owned(),
             client: self.principal.client.clone(),
             credential: Some(self.principal.credential.label()),
             ..NewEvent::default()
@@ -140,8 +141,12 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// Runs `authorize` for the principal; a refusal is audited and returned.
-    pub async fn authorize(&self, action: Action, target: &Target) -> Result<Scope, CoreError> {
+    /// Runs `authorize` for the principal, asking for the access the
+    /// action pairs with; a refusal is audited and returned.
+    pub async fn authorize(&self, target: &Target) -> Result<Scope, CoreError> {
+        let Some(action) = self.action.access() else {
+            return Err(CoreError::Internal(format!("{} has no access to authorize", self.action)));
+        };
         let actor = self.principal.actor.clone();
         let owned = target.clone();
         let decision =

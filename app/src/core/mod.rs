@@ -2,6 +2,7 @@
 //! storage services. Nothing here knows about HTTP or Leptos; services take
 //! plain arguments and return `Result<_, CoreError>`.
 
+pub mod actions;
 pub mod audit;
 pub mod authz;
 pub mod aws;
@@ -14,6 +15,7 @@ pub mod identity;
 pub mod principal;
 pub mod session_store;
 pub mod setup;
+pub mod sign_in;
 pub mod state;
 pub mod storage;
 pub mod uploads;
@@ -33,6 +35,9 @@ pub enum CoreError {
     /// No signed-in user.
     #[error("not signed in")]
     NotSignedIn,
+    /// Email and password did not sign anyone in; why is for the audit trail only.
+    #[error("sign-in refused")]
+    SignInFailed,
     /// The actor may not do this; the reason goes to the audit trail only.
     #[error("denied: {0}")]
     Denied(String),
@@ -66,6 +71,7 @@ impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::NotSignedIn => AppError::NotSignedIn,
+            CoreError::SignInFailed => AppError::SignInFailed,
             CoreError::Denied(_) => AppError::Denied,
             CoreError::Invalid(m) => AppError::Invalid(m),
             CoreError::NotFound(m) => AppError::NotFound(m),

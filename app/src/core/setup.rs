@@ -7,6 +7,7 @@ use super::db::models::{Usecase, User};
 use super::guard::{Guard, Services};
 use super::principal::Principal;
 use super::{CoreError, identity, storage};
+use crate::core::actions::AuditAction;
 
 /// What setting up the portal made.
 #[derive(Debug)]
@@ -21,16 +22,22 @@ pub struct FirstAdmin {
 
 /// Creates the first administrator with the default organization and
 /// usecase, creates the usecase's bucket at once, and audits it all.
-/// Refused once any user exists.
+/// Refused once any user exists, or when `confirm` is not the password.
 pub async fn first_admin(
     services: &Services,
     principal: &Principal,
     email: &str,
     password: &str,
+    confirm: &str,
 ) -> Result<FirstAdmin, CoreError> {
-    let guard = Guard::new(services, principal, "setup.first_admin");
+    let guard = Guard::new(services, principal, AuditAction::FirstAdmin);
     let mut event = guard.event();
     event.user_email = Some(email.trim().to_lowercase());
+    if password != confirm {
+        event.detail = "passwords differ".into();
+        guard.audit(event, Outcome::Error).await;
+        return Err(CoreError::Invalid("The two passwords differ. Type the same password twice.".into()));
+    }
     let (email, password, config) = (email.to_owned(), password.to_owned(), services.config.clone());
     let created = services.db.run(move |c| identity::create_first_admin(c, &config, &email, &password)).await;
     let (user, usecase) = match created {

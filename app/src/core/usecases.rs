@@ -1,13 +1,13 @@
 //! Creating and changing usecases: the editor's data, verification of data
 //! access before anything is saved, and re-running it later.
 
-use super::authz::Action;
 use super::db::models::Usecase;
 use super::db::schema::usecases as table;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::usecase_config as config;
 use super::{CoreError, audit, now_ms};
+use crate::core::actions::AuditAction;
 use crate::model::{SaveOutcome, SettingCheck, UsecaseForm, UsecaseSetup};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -33,20 +33,20 @@ pub async fn load_setup(
     usecase_id: Option<&str>,
     pending: PendingIds,
 ) -> Result<UsecaseSetup, CoreError> {
-    let g = Guard::new(s, p, "usecase.setup");
+    let g = Guard::new(s, p, AuditAction::UsecaseSetup);
     let actor = g.actor().await?;
     let (form, external_id, data_external_id, verified_at, checks, target) = match usecase_id {
         Some(id) => {
             let u = g.usecase(id).await?;
             let target = Target::Usecase(u.clone());
-            g.authorize(Action::ManageUsecase, &target).await?;
+            g.authorize(&target).await?;
             let data_id = u.data_account_external_id.clone().unwrap_or_else(|| u.external_id.clone());
             let when = u.verified_at.map(audit::format_ms);
             (config::form_of(&u), u.external_id.clone(), data_id, when, checks_of(&u), target)
         }
         None => {
             let target = Target::Tenant(actor.tenant_id.clone());
-            g.authorize(Action::ManageUsecase, &target).await?;
+            g.authorize(&target).await?;
             let form = UsecaseForm { region: s.config.region.clone(), ..UsecaseForm::default() };
             (form, pending.0, pending.1, None, Vec::new(), target)
         }
@@ -74,19 +74,19 @@ pub async fn save(
     form: UsecaseForm,
     pending: PendingIds,
 ) -> Result<SaveOutcome, CoreError> {
-    let g = Guard::new(s, p, "usecase.save");
+    let g = Guard::new(s, p, AuditAction::SaveUsecase);
     let actor = g.actor().await?;
     config::validate(&form)?;
     let (mut candidate, target, is_new) = match &form.id {
         Some(id) => {
             let u = g.usecase(id).await?;
             let target = Target::Usecase(u.clone());
-            g.authorize(Action::ManageUsecase, &target).await?;
+            g.authorize(&target).await?;
             (u, target, false)
         }
         None => {
             let target = Target::Tenant(actor.tenant_id.clone());
-            g.authorize(Action::ManageUsecase, &target).await?;
+            g.authorize(&target).await?;
             let mut u =
                 Usecase::same_account(&actor.tenant_id, &form.name, &form.account_id, &form.s3_bucket, &form.region);
             u.external_id = pending.0;
@@ -151,10 +151,10 @@ fn store(c: &mut super::db::Conn, row: &Usecase, is_new: bool) -> Result<(), Cor
 
 /// Verifies a saved usecase's data access again and keeps the result and time.
 pub async fn reverify(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<SettingCheck>, CoreError> {
-    let g = Guard::new(s, p, "usecase.verify");
+    let g = Guard::new(s, p, AuditAction::VerifyUsecase);
     let u = g.usecase(usecase_id).await?;
     let target = Target::Usecase(u.clone());
-    g.authorize(Action::ManageUsecase, &target).await?;
+    g.authorize(&target).await?;
     s.s3.forget(&u.id);
     let checks = config::verify(&s.s3, &u).await;
     let (id, json, now) = (u.id.clone(), serde_json::to_string(&checks).ok(), now_ms());

@@ -18,7 +18,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let config = crate::portal_config(args, &public_url, embedded.is_some());
     let services = Services { db, s3, config: Arc::new(config) };
-    let made = setup::first_admin(&services, &Principal::command_line(), email, &password)
+    let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Created administrator {} with the usecase “{}”.", made.user.email, made.usecase.name);

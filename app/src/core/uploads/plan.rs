@@ -2,7 +2,7 @@
 //! plan of each file of a batch.
 
 use super::{MAX_BATCH, records, rules, s3};
-use crate::core::authz::Action;
+use crate::core::actions::AuditAction;
 use crate::core::db::models::{UploadRecord, Usecase};
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
@@ -28,11 +28,11 @@ pub async fn begin(
     files: u32,
     bytes: u64,
 ) -> Result<UploadLimits, CoreError> {
-    let g = Guard::new(s, p, "object.upload.begin");
+    let g = Guard::new(s, p, AuditAction::BeginUpload);
     let usecase = g.usecase(usecase_id).await?;
     storage::validate_prefix(prefix)?;
     let target = Target::Object { usecase, bucket: bucket.to_owned(), key: prefix.to_owned() };
-    g.authorize(Action::WriteObject, &target).await?;
+    g.authorize(&target).await?;
     let limits = UploadLimits {
         multipart_threshold: s.config.multipart_threshold,
         concurrency: s.config.upload_concurrency,
@@ -65,7 +65,7 @@ pub async fn plan_batch(
     place: BatchPlace,
     files: Vec<FileOffer>,
 ) -> Result<UploadBatch, CoreError> {
-    let g = Guard::new(s, p, "object.upload.start");
+    let g = Guard::new(s, p, AuditAction::StartUpload);
     let usecase = g.usecase(&place.usecase_id).await?;
     storage::validate_prefix(&place.prefix)?;
     if files.is_empty() || files.len() > MAX_BATCH {
@@ -76,7 +76,7 @@ pub async fn plan_batch(
     for f in &files {
         let key = checked_key(&place.prefix, f, threshold)?;
         let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.clone(), key: key.clone() };
-        g.authorize(Action::WriteObject, &target).await?;
+        g.authorize(&target).await?;
         targets.push((key, target));
     }
     let client = g.s3(&targets[0].1, &usecase).await?;

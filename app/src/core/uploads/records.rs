@@ -2,6 +2,7 @@
 //! to sweep), and the records of files that arrived.
 
 use super::s3::abort;
+use crate::core::actions::AuditAction;
 use crate::core::audit::{self, Outcome};
 use crate::core::db::Conn;
 use crate::core::db::models::{FileRecord, UploadRecord, Usecase};
@@ -84,7 +85,7 @@ pub async fn sweep_idle(state: &Services, idle: Duration) -> Result<usize, CoreE
         })
         .await?;
     let principal = Principal::system("upload sweeper");
-    let guard = Guard::new(state, &principal, "object.upload.abort");
+    let guard = Guard::new(state, &principal, AuditAction::AbortUpload);
     let mut aborted = 0;
     for (record, usecase) in stale {
         let result = match state.s3.client_for(&usecase).await {
@@ -99,12 +100,13 @@ pub async fn sweep_idle(state: &Services, idle: Duration) -> Result<usize, CoreE
             Err(e) => format!("the sweeper could not abort it: {e}"),
         };
         let outcome = if result.is_ok() { Outcome::Success } else { Outcome::Error };
+        // Recorded before the status changes, so that an aborted upload always has its event.
+        guard.audit(event, outcome).await;
         if result.is_ok() {
             let id = record.id.clone();
             state.db.run(move |c| set_status(c, &id, "aborted")).await?;
             aborted += 1;
         }
-        guard.audit(event, outcome).await;
     }
     Ok(aborted)
 }

@@ -3,8 +3,8 @@
 //! else is refused as if it did not exist.
 
 use super::{MAX_SIGN, completion, records, rules, s3};
+use crate::core::actions::AuditAction;
 use crate::core::audit::{Outcome, format_ms};
-use crate::core::authz::Action;
 use crate::core::db::models::{FileRecord, UploadRecord, Usecase};
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
@@ -25,7 +25,7 @@ async fn own_upload(g: &Guard<'_>, upload_id: &str) -> Result<(UploadRecord, Use
     let usecase = g.usecase(&record.usecase_id).await?;
     let target =
         Target::Object { usecase: usecase.clone(), bucket: record.bucket.clone(), key: record.object_key.clone() };
-    g.authorize(Action::WriteObject, &target).await?;
+    g.authorize(&target).await?;
     Ok((record, usecase, target))
 }
 
@@ -61,7 +61,7 @@ pub async fn sign_parts(
     upload_id: &str,
     parts: Vec<PartOffer>,
 ) -> Result<Vec<SignedPart>, CoreError> {
-    let g = Guard::new(s, p, "object.upload.parts");
+    let g = Guard::new(s, p, AuditAction::SignParts);
     let (record, usecase, target) = own_upload(&g, upload_id).await?;
     let count = rules::part_count(record.size as u64, record.part_size as u64);
     if let Err(e) = check_part_offers(&record, count, &parts) {
@@ -94,7 +94,7 @@ pub async fn complete_multipart(
     upload_id: &str,
     parts: Vec<SentPart>,
 ) -> Result<ObjectEntry, CoreError> {
-    let g = Guard::new(s, p, "object.upload");
+    let g = Guard::new(s, p, AuditAction::Upload);
     let (record, usecase, target) = own_upload(&g, upload_id).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {
@@ -213,11 +213,11 @@ pub async fn complete_single(
     bucket: &str,
     key: &str,
 ) -> Result<ObjectEntry, CoreError> {
-    let g = Guard::new(s, p, "object.upload");
+    let g = Guard::new(s, p, AuditAction::Upload);
     let usecase = g.usecase(usecase_id).await?;
     storage::validate_key(key)?;
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
-    g.authorize(Action::WriteObject, &target).await?;
+    g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {
         let head = storage::head_object(&client, bucket, key).await?;
@@ -237,7 +237,7 @@ pub async fn complete_single(
 
 /// Cancels a multipart upload: S3 drops the parts it holds at once.
 pub async fn abort_upload(s: &Services, p: &Principal, upload_id: &str) -> Result<(), CoreError> {
-    let g = Guard::new(s, p, "object.upload.abort");
+    let g = Guard::new(s, p, AuditAction::AbortUpload);
     let (record, usecase, target) = own_upload(&g, upload_id).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {

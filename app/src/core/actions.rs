@@ -1,0 +1,108 @@
+//! The portal's vocabulary of actions: one name for each thing someone can
+//! do, as the audit trail records it, and the access `authorize` checks for
+//! it where one pairs with it.
+
+use super::authz::Action;
+
+macro_rules! audit_actions {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal => $access:expr;)*) => {
+        /// Everything the audit trail records, one name per action.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl AuditAction {
+            /// Every action.
+            pub const ALL: &[AuditAction] = &[$(AuditAction::$variant,)*];
+
+            /// The name the audit trail keeps, such as `object.upload`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $name,)*
+                }
+            }
+
+            /// What `authorize` is asked for this action; `None` for actions
+            /// that need no grant (signing in, setting up the portal).
+            pub fn access(self) -> Option<Action> {
+                match self {
+                    $(AuditAction::$variant => $access,)*
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    /// Signing in with email and password.
+    SignIn = "auth.sign_in" => None;
+    /// Signing out.
+    SignOut = "auth.sign_out" => None;
+    /// Creating the first administrator, organization, usecase and bucket.
+    FirstAdmin = "setup.first_admin" => None;
+    /// Listing the organization's usecases.
+    ListUsecases = "usecase.list" => Some(Action::ViewUsecase);
+    /// Opening one usecase.
+    ViewUsecase = "usecase.view" => Some(Action::ViewUsecase);
+    /// Opening the usecase editor.
+    UsecaseSetup = "usecase.setup" => Some(Action::ManageUsecase);
+    /// Verifying and saving a usecase.
+    SaveUsecase = "usecase.save" => Some(Action::ManageUsecase);
+    /// Verifying a saved usecase's data access again.
+    VerifyUsecase = "usecase.verify" => Some(Action::ManageUsecase);
+    /// Choosing the usecase's data source.
+    SetDataSource = "usecase.data_source" => Some(Action::ManageUsecase);
+    /// Setting the usecase's SageMaker execution role.
+    SetTrainingRole = "usecase.training_role" => Some(Action::ManageUsecase);
+    /// Listing a usecase's buckets.
+    ListBuckets = "bucket.list" => Some(Action::ListBuckets);
+    /// Creating (or adopting) a bucket.
+    CreateBucket = "bucket.create" => Some(Action::ManageBuckets);
+    /// Applying the recommended settings to a bucket again.
+    ConfigureBucket = "bucket.configure" => Some(Action::ManageBuckets);
+    /// Showing the training-access statements of a bucket.
+    ViewTrainingAccess = "bucket.training_access.view" => Some(Action::ManageBuckets);
+    /// Merging the training-access statements into a bucket's policy.
+    ApplyTrainingAccess = "bucket.training_access" => Some(Action::ManageBuckets);
+    /// Creating a folder.
+    CreateFolder = "folder.create" => Some(Action::WriteObject);
+    /// Listing a folder.
+    ListObjects = "object.list" => Some(Action::ListObjects);
+    /// Downloading an object.
+    Download = "object.download" => Some(Action::ReadObject);
+    /// Starting an upload session.
+    BeginUpload = "object.upload.begin" => Some(Action::WriteObject);
+    /// Planning the files of a batch.
+    StartUpload = "object.upload.start" => Some(Action::WriteObject);
+    /// Signing parts of a multipart upload.
+    SignParts = "object.upload.parts" => Some(Action::WriteObject);
+    /// A file arriving and being recorded.
+    Upload = "object.upload" => Some(Action::WriteObject);
+    /// Cancelling (or sweeping) a multipart upload.
+    AbortUpload = "object.upload.abort" => Some(Action::WriteObject);
+    /// Reading the audit trail on its page.
+    ViewAudit = "audit.view" => Some(Action::ViewAudit);
+    /// Exporting the audit trail as CSV.
+    ExportAudit = "audit.export" => Some(Action::ViewAudit);
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_its_own_name() {
+        let mut names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert!(names.iter().all(|n| n.contains('.') && n.chars().all(|c| c.is_ascii_lowercase() || "._".contains(c))));
+    }
+}
