@@ -11,9 +11,7 @@ pub mod error;
 pub mod model;
 pub mod pages;
 pub mod rules;
-pub mod transfer;
-#[cfg(feature = "hydrate")]
-pub mod upload;
+pub mod upload_client;
 pub mod url;
 
 use leptos::prelude::*;

@@ -1,24 +1,10 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { email, password, sha256, signInWith, waitForHydration } from './fixtures';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 
-const email = 'admin@example.com';
-const password = 'a long and careful passphrase';
-
 // The story of one newcomer, in order: each step starts where the last ended.
 test.describe.configure({ mode: 'serial' });
-
-async function signIn(page: Page, pass: string) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function waitForHydration(page: Page) {
-  // The WASM bundle is loaded and has taken over the page.
-  await page.waitForFunction(() => (window as any).__dataport_hydrated === true, undefined, { timeout: 30_000 });
-}
 
 test('a newcomer creates the first administrator', async ({ page }) => {
   await page.goto('/');
@@ -36,7 +22,7 @@ test('a newcomer creates the first administrator', async ({ page }) => {
 test('a wrong password gets one clear message, the right one signs in', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, 'not the password at all');
+  await signInWith(page, 'not the password at all');
   await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
   await expect(page).toHaveURL(/\/sign-in$/);
 
@@ -49,7 +35,7 @@ test('a wrong password gets one clear message, the right one signs in', async ({
 test('a file goes straight to S3 with progress, and comes back byte for byte', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await page.getByRole('link', { name: 'Default' }).click();
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
@@ -76,13 +62,13 @@ test('a file goes straight to S3 with progress, and comes back byte for byte', a
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toBe('sample.bin');
   const saved = fs.readFileSync(await download.path());
-  expect(crypto.createHash('sha256').update(saved).digest('hex')).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
+  expect(sha256(saved)).toBe(sha256(bytes));
 });
 
 test('the audit page shows what happened and filters it', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await page.getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   const table = page.getByRole('table', { name: 'Events, newest first' });
@@ -109,7 +95,7 @@ test('the audit page shows what happened and filters it', async ({ page }) => {
 test('an admin creates a bucket, sees its settings, makes a folder and picks it as data source', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await page.getByRole('link', { name: 'Default' }).click();
   await expect(page.getByRole('heading', { name: 'Create a bucket' })).toBeVisible();
   await waitForHydration(page);
@@ -147,7 +133,7 @@ test('an admin gives the SageMaker role read access to a bucket, keeping its pol
   const role = 'arn:aws:iam::123456789012:role/SageMakerExecution';
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await page.getByRole('link', { name: 'Default' }).click();
   await waitForHydration(page);
   const arn = page.getByLabel('SageMaker execution role ARN');
@@ -167,7 +153,7 @@ test('an admin gives the SageMaker role read access to a bucket, keeping its pol
 test('an admin configures a usecase, saved only once its data access verifies', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await page.getByRole('link', { name: 'New usecase' }).click();
   await expect(page.getByRole('heading', { name: 'New usecase' })).toBeVisible();
   await waitForHydration(page);
@@ -198,7 +184,7 @@ test('an admin configures a usecase, saved only once its data access verifies', 
 test('signing out ends the session', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
-  await signIn(page, password);
+  await signInWith(page, password);
   await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -1,4 +1,5 @@
 import { test, expect, Page, Request, Route } from '@playwright/test';
+import { sha256, signIn, waitForHydration } from './fixtures';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,36 +8,9 @@ import * as path from 'path';
 // drops, multipart with retries, resume after a reload, cancel, corruption.
 test.describe.configure({ mode: 'serial' });
 
-// The administrator of the portal's story (portal.spec.ts); created here when this file runs alone.
-const email = 'admin@example.com';
-const password = 'a long and careful passphrase';
 const dataDir = process.env.DATAPORT_E2E_DIR!;
 const filesDir = process.env.DATAPORT_E2E_FILES!;
 const MiB = 1024 * 1024;
-
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => (window as any).__dataport_hydrated === true, undefined, { timeout: 30_000 });
-}
-
-/** Signs in, creating the first administrator if the portal has none yet. */
-async function signIn(page: Page) {
-  await page.goto('/');
-  await waitForHydration(page);
-  if (page.url().endsWith('/setup')) {
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByLabel('Confirm password').fill(password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
-    return;
-  }
-  await page.goto('/sign-in');
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
-}
 
 async function openBucket(page: Page, prefix = '') {
   await signIn(page);
@@ -46,10 +20,6 @@ async function openBucket(page: Page, prefix = '') {
   await page.goto(`/usecases/${usecase}/buckets/dataport-data?prefix=${encodeURIComponent(prefix)}`);
   await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
   await waitForHydration(page);
-}
-
-function sha256(bytes: Buffer) {
-  return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
 /** A file on disk, so that picking it twice gives the same file (same modification time). */

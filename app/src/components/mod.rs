@@ -7,7 +7,6 @@ pub mod folders;
 pub mod header;
 pub mod session;
 pub mod training;
-pub mod upload;
 
 /// Percent-encodes a value for a URL query or path segment.
 pub fn encode(value: &str) -> String {

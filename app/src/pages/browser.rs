@@ -4,10 +4,10 @@ use crate::api::data::{download_url, list_objects};
 use crate::components::folders::{DataSourcePicker, FolderCreator};
 use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use crate::components::training::TrainingAccessPanel;
-use crate::components::upload::Uploader;
 use crate::components::{encode, format_size};
 use crate::error::AppError;
 use crate::model::Listing;
+use crate::upload_client::Uploader;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 

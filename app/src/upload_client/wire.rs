@@ -3,8 +3,8 @@
 //! blob read slice by slice, and timers. XHR is used because `fetch` has no
 //! upload progress events.
 
+pub use super::rules::{SendError, backoff_cap_ms, classify, crc32c_base64};
 use crate::model::UploadPlan;
-pub use crate::transfer::{SendError, backoff_cap_ms, classify, crc32c_base64};
 use futures::channel::oneshot;
 use std::cell::RefCell;
 use std::rc::Rc;

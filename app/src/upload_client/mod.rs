@@ -1,0 +1,15 @@
+//! The upload client: everything that takes files from the browser straight
+//! to S3. `queue` (what the queue shows) and `rules` (retries, backoff,
+//! checksum format) need no browser and are tested on the host; `wire`
+//! (XHR with progress, CRC32C of a blob, timers) and `engine` (the queue and
+//! the loop that works through it) run in the browser; `panel` is the view.
+
+#[cfg(feature = "hydrate")]
+mod engine;
+mod panel;
+pub mod queue;
+pub mod rules;
+#[cfg(feature = "hydrate")]
+pub mod wire;
+
+pub use panel::Uploader;

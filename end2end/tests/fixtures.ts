@@ -1,0 +1,48 @@
+// What every browser test shares: the administrator of the portal's story,
+// waiting for the page to hydrate, and signing in the way a person does.
+import { expect, Page } from '@playwright/test';
+import * as crypto from 'crypto';
+
+export const email = 'admin@example.com';
+export const password = 'a long and careful passphrase';
+
+/** Waits until the WASM bundle is loaded and has taken over the page. */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => (window as any).__dataport_hydrated === true, undefined, { timeout: 30_000 });
+}
+
+/** Fills and sends the sign-in form of the page that is open. */
+async function fillSignIn(page: Page, pass: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(pass);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens the sign-in page and signs in with `pass`, hydrated or not. */
+export async function signInWith(page: Page, pass: string) {
+  await page.goto('/sign-in');
+  await fillSignIn(page, pass);
+}
+
+/** Signs the administrator in, creating it first when the portal has none yet. */
+export async function signIn(page: Page) {
+  await page.goto('/');
+  await waitForHydration(page);
+  if (page.url().endsWith('/setup')) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm password').fill(password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+    return;
+  }
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  await fillSignIn(page, password);
+  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+}
+
+/** Hex SHA-256 of some bytes, to compare a download with what was uploaded. */
+export function sha256(bytes: Buffer) {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
