@@ -10,8 +10,7 @@ use anyhow::Context;
 use app::api::state::AppState;
 use app::core::aws::{S3Gateway, S3Settings};
 use app::core::db::Db;
-use app::core::db::models::Usecase;
-use app::core::{PortalConfig, Services, storage, uploads};
+use app::core::{PortalConfig, Services, setup, uploads};
 use config::{ServeArgs, browser_origins, origin_of};
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
@@ -123,7 +122,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     let state = AppState { leptos_options, services: Services { db, s3, config: Arc::new(config) } };
 
     if s3_url.is_some() {
-        prepare_embedded_buckets(&state).await;
+        setup::prepare_usecase_buckets(&state.services).await;
     }
 
     spawn_sweeper(
@@ -156,23 +155,6 @@ fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
             }
         }
     });
-}
-
-/// Makes sure every usecase bucket exists on the embedded endpoint and
-/// accepts uploads from the portal's current origin (it may have changed).
-async fn prepare_embedded_buckets(state: &AppState) {
-    use app::core::db::schema::usecases;
-    use diesel::prelude::*;
-    let all = state.db.run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?)).await.unwrap_or_default();
-    for usecase in all {
-        let prepared = match state.s3.client_for(&usecase).await {
-            Ok(client) => storage::prepare_bucket(&client, usecase.data_bucket(), &state.config.browser_origins).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = prepared {
-            tracing::warn!(bucket = usecase.data_bucket(), error = %e, "bucket not prepared");
-        }
-    }
 }
 
 /// The directory holding the data, made absolute for messages.

@@ -30,7 +30,7 @@ pub const SESSION_IDLE_MINUTES: i64 = 30;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let secure = state.config.public_origin.starts_with("https://");
-    let sessions = SessionManagerLayer::new(app::core::session_store::DbSessionStore::new(state.db.clone()))
+    let sessions = SessionManagerLayer::new(app::api::session_store::DbSessionStore::new(state.db.clone()))
         .with_name("dataport_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -8,6 +8,8 @@ pub mod buckets;
 pub mod context;
 pub mod data;
 #[cfg(feature = "ssr")]
+pub mod session_store;
+#[cfg(feature = "ssr")]
 pub mod state;
 pub mod uploads;
 pub mod usecases;

@@ -13,7 +13,7 @@ pub mod db;
 pub mod guard;
 pub mod identity;
 pub mod principal;
-pub mod session_store;
+pub mod sessions;
 pub mod setup;
 pub mod sign_in;
 pub mod state;

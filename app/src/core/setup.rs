@@ -4,10 +4,12 @@
 
 use super::audit::Outcome;
 use super::db::models::{Usecase, User};
+use super::db::schema::usecases;
 use super::guard::{Guard, Services};
 use super::principal::Principal;
 use super::{CoreError, identity, storage};
 use crate::core::actions::AuditAction;
+use diesel::prelude::*;
 
 /// What setting up the portal made.
 #[derive(Debug)]
@@ -62,4 +64,22 @@ pub async fn first_admin(
     };
     guard.audit(event, Outcome::Success).await;
     Ok(FirstAdmin { user, usecase, bucket })
+}
+
+/// Makes sure the data bucket of every usecase exists and accepts uploads
+/// from the portal's current origins (they may have changed since). Run at
+/// start on the embedded endpoint; a bucket that cannot be prepared is
+/// logged and left for "Apply settings again".
+pub async fn prepare_usecase_buckets(services: &Services) {
+    let all = services.db.run(|c| Ok(usecases::table.select(Usecase::as_select()).load(c)?)).await.unwrap_or_default();
+    for usecase in all {
+        let origins = &services.config.browser_origins;
+        let prepared = match services.s3.client_for(&usecase).await {
+            Ok(client) => storage::prepare_bucket(&client, usecase.data_bucket(), origins).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = prepared {
+            tracing::warn!(bucket = usecase.data_bucket(), error = %e, "bucket not prepared");
+        }
+    }
 }
