@@ -9,6 +9,7 @@ pub mod components;
 pub mod core;
 pub mod error;
 pub mod model;
+pub mod names;
 pub mod pages;
 pub mod rules;
 pub mod upload_client;

@@ -6,6 +6,37 @@ const RESERVED_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
 /// Suffixes S3 reserves for access points, Object Lambda and directory buckets.
 const RESERVED_SUFFIXES: [&str; 4] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"];
 
+/// Checks an object key: 1..=1024 bytes, no leading `/`, no empty, `.` or
+/// `..` segments, no control characters or backslashes.
+pub fn key_problem(key: &str) -> Option<String> {
+    let why = if key.is_empty() {
+        "it is empty"
+    } else if key.len() > 1024 {
+        "it is longer than 1024 bytes"
+    } else if key.chars().any(|c| c.is_control() || c == '\\') {
+        "it contains control characters or a backslash"
+    } else {
+        let body = key.strip_suffix('/').unwrap_or(key);
+        if body.is_empty() || body.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+            "folders in it must have names, and “.” or “..” are not allowed"
+        } else {
+            return None;
+        }
+    };
+    Some(format!("The name “{key}” cannot be used: {why}."))
+}
+
+/// Checks a folder prefix: empty (the top of the bucket), or a valid key ending in `/`.
+pub fn prefix_problem(prefix: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return None;
+    }
+    if !prefix.ends_with('/') {
+        return Some("A folder path must end with “/”.".into());
+    }
+    key_problem(prefix)
+}
+
 /// Checks a bucket name against every S3 rule for general purpose buckets.
 pub fn bucket_name_problem(name: &str) -> Option<String> {
     let len = name.len();

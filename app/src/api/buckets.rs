@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
 use crate::core::buckets;
+#[cfg(feature = "ssr")]
+use crate::names::{BucketName, Prefix};
 
 /// Creates a bucket for a usecase (or, with `adopt`, takes over one the
 /// account already owns) and applies the recommended settings.
@@ -38,6 +40,8 @@ pub async fn create_folder(
     prefix: String,
     name: String,
 ) -> Result<String, AppError> {
+    let (bucket, prefix) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     Ok(buckets::create_folder(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix, &name).await?)
 }
@@ -45,6 +49,8 @@ pub async fn create_folder(
 /// Makes a folder of a bucket the usecase's data source.
 #[server(endpoint = "set_data_source")]
 pub async fn set_data_source(usecase_id: String, bucket: String, prefix: String) -> Result<UsecaseSummary, AppError> {
+    let (bucket, prefix) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     Ok(buckets::set_data_source(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix).await?)
 }

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
 use crate::core::browse;
+#[cfg(feature = "ssr")]
+use crate::names::{BucketName, ObjectKey, Prefix};
 
 /// The usecases of the signed-in user's organization.
 #[server(endpoint = "list_usecases")]
@@ -40,6 +42,8 @@ pub async fn list_objects(
     token: Option<String>,
     filter: Option<String>,
 ) -> Result<Listing, AppError> {
+    let (bucket, prefix) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     let query = browse::FolderQuery { usecase_id, bucket, prefix, token, filter };
     Ok(browse::list_objects(&cx.state, &cx.principal, query).await?)
@@ -48,6 +52,8 @@ pub async fn list_objects(
 /// A short-lived URL that downloads one object straight from S3.
 #[server(endpoint = "download_url")]
 pub async fn download_url(usecase_id: String, bucket: String, key: String) -> Result<String, AppError> {
+    let (bucket, key) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     Ok(browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
 }

@@ -10,6 +10,8 @@ use leptos::server_fn::codec::Json;
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
 use crate::core::uploads;
+#[cfg(feature = "ssr")]
+use crate::names::{BucketName, ObjectKey, Prefix};
 
 /// Starts an upload session into `prefix`: checks that the user may write
 /// there before any file is read, and tells the browser how to cut and pace it.
@@ -21,6 +23,8 @@ pub async fn begin_upload(
     files: u32,
     bytes: u64,
 ) -> Result<UploadLimits, AppError> {
+    let (bucket, prefix) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     Ok(uploads::begin(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix, files, bytes).await?)
 }
@@ -35,6 +39,8 @@ pub async fn batch_upload_urls(
     conflict: Conflict,
     files: Vec<FileOffer>,
 ) -> Result<UploadBatch, AppError> {
+    let (bucket, prefix) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     let place = uploads::BatchPlace { usecase_id, bucket, prefix, conflict };
     Ok(uploads::plan_batch(&cx.state, &cx.principal, place, files).await?)
@@ -57,6 +63,8 @@ pub async fn complete_multipart(upload_id: String, parts: Vec<SentPart>) -> Resu
 /// Records a file sent in one piece after checking that it arrived.
 #[server(endpoint = "complete_upload")]
 pub async fn complete_upload(usecase_id: String, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
+    let (bucket, key) =
+        (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
     Ok(uploads::complete_single(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
 }

@@ -9,6 +9,7 @@ use super::principal::Principal;
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
 use crate::model::{Listing, UsecaseSummary};
+use crate::names::{BucketName, ObjectKey, Prefix};
 use diesel::prelude::*;
 
 /// What a page shows of a usecase.
@@ -70,14 +71,14 @@ pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &str) -> Resu
 }
 
 /// Which folder to list, and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FolderQuery {
     /// The usecase whose storage holds the bucket.
     pub usecase_id: String,
     /// Bucket name.
-    pub bucket: String,
-    /// The folder, ending in `/` (empty for the top).
-    pub prefix: String,
+    pub bucket: BucketName,
+    /// The folder.
+    pub prefix: Prefix,
     /// S3's continuation token for the next page.
     pub token: Option<String>,
     /// Only names starting with this.
@@ -88,13 +89,12 @@ pub struct FolderQuery {
 pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result<Listing, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListObjects);
     let usecase = g.usecase(&q.usecase_id).await?;
-    storage::validate_prefix(&q.prefix)?;
     // S3 filters by key prefix only, so a name filter matches the start of a name.
     let filter = q.filter.unwrap_or_default();
     if filter.contains('/') || filter.chars().any(char::is_control) {
         return Err(CoreError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
     }
-    let (bucket, prefix) = (q.bucket, q.prefix);
+    let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
     let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
     let scope = g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
@@ -112,13 +112,12 @@ pub async fn download_url(
     s: &Services,
     p: &Principal,
     usecase_id: &str,
-    bucket: &str,
-    key: &str,
+    bucket: &BucketName,
+    key: &ObjectKey,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::Download);
     let usecase = g.usecase(usecase_id).await?;
-    storage::validate_key(key)?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
     g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::presign_download(&client, bucket, key).await;

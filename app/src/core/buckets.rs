@@ -12,6 +12,7 @@ use super::principal::Principal;
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
 use crate::model::{BucketReport, SettingCheck, TrainingAccess, UsecaseSummary};
+use crate::names::{BucketName, Prefix};
 use diesel::prelude::*;
 
 fn setup_for(s: &Services, usecase: &Usecase, name: &str, region: &str) -> BucketSetup {
@@ -80,22 +81,20 @@ pub async fn create_folder(
     s: &Services,
     p: &Principal,
     usecase_id: &str,
-    bucket: &str,
-    prefix: &str,
+    bucket: &BucketName,
+    prefix: &Prefix,
     name: &str,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::CreateFolder);
     let usecase = g.usecase(usecase_id).await?;
-    storage::validate_prefix(prefix)?;
     if let Some(problem) = crate::rules::folder_name_problem(name) {
         return Err(CoreError::Invalid(problem));
     }
-    let key = format!("{prefix}{}/", name.trim_end_matches('/'));
-    storage::validate_key(&key)?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.clone() };
+    let key = Prefix::new(format!("{prefix}{}/", name.trim_end_matches('/'))).map_err(CoreError::Invalid)?;
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
     g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
-    let result = storage::create_folder(&client, bucket, &key).await.map(|()| key);
+    let result = storage::create_folder(&client, bucket, &key).await.map(|()| key.to_string());
     g.finish(&target, result, |_| String::new()).await
 }
 
@@ -119,18 +118,14 @@ pub async fn set_data_source(
     s: &Services,
     p: &Principal,
     usecase_id: &str,
-    bucket: &str,
-    prefix: &str,
+    bucket: &BucketName,
+    prefix: &Prefix,
 ) -> Result<UsecaseSummary, CoreError> {
     let g = Guard::new(s, p, AuditAction::SetDataSource);
     let usecase = g.usecase(usecase_id).await?;
-    storage::validate_prefix(prefix)?;
-    if let Some(problem) = crate::rules::bucket_name_problem(bucket) {
-        return Err(CoreError::Invalid(problem));
-    }
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: prefix.to_owned() };
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: prefix.to_string() };
     g.authorize(&target).await?;
-    let (b, pre) = (bucket.to_owned(), prefix.to_owned());
+    let (b, pre) = (bucket.to_string(), prefix.to_string());
     let result = update_usecase(s, &usecase.id, move |c, id| {
         let values = (usecases::data_s3_bucket.eq(Some(b)), usecases::data_s3_prefix.eq(Some(pre)));
         diesel::update(usecases::table.find(id)).set(values).execute(c)

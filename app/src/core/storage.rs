@@ -3,6 +3,7 @@
 
 use super::CoreError;
 use crate::model::{Listing, ObjectEntry};
+use crate::names::Prefix;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -15,45 +16,6 @@ pub const PAGE_SIZE: i32 = 200;
 pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
 /// Lifetime of a presigned download URL.
 pub const DOWNLOAD_URL_TTL: Duration = Duration::from_secs(5 * 60);
-
-/// Checks an object key: 1..=1024 bytes, no leading `/`, no empty, `.` or
-/// `..` segments, no control characters or backslashes.
-pub fn validate_key(key: &str) -> Result<(), CoreError> {
-    let bad = |why: &str| Err(CoreError::Invalid(format!("The name “{key}” cannot be used: {why}.")));
-    if key.is_empty() {
-        return bad("it is empty");
-    }
-    if key.len() > 1024 {
-        return bad("it is longer than 1024 bytes");
-    }
-    if key.chars().any(|c| c.is_control() || c == '\\') {
-        return bad("it contains control characters or a backslash");
-    }
-    let body = key.strip_suffix('/').unwrap_or(key);
-    if body.is_empty() || body.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
-        return bad("folders in it must have names, and “.” or “..” are not allowed");
-    }
-    Ok(())
-}
-
-/// Checks a listing prefix: empty, or a valid key ending in `/`.
-pub fn validate_prefix(prefix: &str) -> Result<(), CoreError> {
-    if prefix.is_empty() {
-        return Ok(());
-    }
-    if !prefix.ends_with('/') {
-        return Err(CoreError::Invalid("A folder path must end with “/”.".into()));
-    }
-    validate_key(prefix)
-}
-
-/// Checks a file name chosen in the browser (one path segment).
-pub fn validate_file_name(name: &str) -> Result<(), CoreError> {
-    if name.contains('/') {
-        return Err(CoreError::Invalid(format!("The file name “{name}” must not contain “/”.")));
-    }
-    validate_key(name)
-}
 
 pub(crate) fn storage_error<E>(what: &str, e: aws_sdk_s3::error::SdkError<E>) -> CoreError
 where
@@ -140,15 +102,14 @@ pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Resul
 }
 
 /// Creates an empty folder: a zero-byte object whose key ends in `/`.
-pub async fn create_folder(client: &Client, bucket: &str, key: &str) -> Result<(), CoreError> {
-    validate_prefix(key)?;
+pub async fn create_folder(client: &Client, bucket: &str, key: &Prefix) -> Result<(), CoreError> {
     if key.is_empty() {
         return Err(CoreError::Invalid("Type a name for the folder.".into()));
     }
     client
         .put_object()
         .bucket(bucket)
-        .key(key)
+        .key(key.as_str())
         .body(aws_sdk_s3::primitives::ByteStream::from_static(b""))
         .send()
         .await
@@ -223,28 +184,27 @@ pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::names::{ObjectKey, Prefix};
 
     #[test]
     fn hostile_keys_are_refused() {
         for key in ["", "/etc/passwd", "a/../b", "a//b", "./a", "a\\b", "a\u{0}b", "..", "a/./b"] {
-            assert!(validate_key(key).is_err(), "{key:?} should be refused");
+            assert!(ObjectKey::new(key).is_err(), "{key:?} should be refused");
         }
-        assert!(validate_key(&"x".repeat(1025)).is_err());
+        assert!(ObjectKey::new("x".repeat(1025)).is_err());
     }
 
     #[test]
     fn ordinary_keys_pass() {
         for key in ["a.csv", "folder/", "data/2026/train set (1).parquet", "ümlaut/ok.txt"] {
-            assert!(validate_key(key).is_ok(), "{key:?} should pass");
+            assert!(ObjectKey::new(key).is_ok(), "{key:?} should pass");
         }
     }
 
     #[test]
     fn prefixes_end_with_a_slash() {
-        assert!(validate_prefix("").is_ok());
-        assert!(validate_prefix("a/b/").is_ok());
-        assert!(validate_prefix("a/b").is_err());
-        assert!(validate_file_name("a/b.txt").is_err());
+        assert!(Prefix::new("").is_ok());
+        assert!(Prefix::new("a/b/").is_ok());
+        assert!(Prefix::new("a/b").is_err());
     }
 }

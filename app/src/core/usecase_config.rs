@@ -4,7 +4,6 @@
 use super::CoreError;
 use super::aws::{RoleRef, S3Gateway};
 use super::db::models::Usecase;
-use super::storage::validate_prefix;
 use super::verify::{verify_bucket_access, verify_data_access};
 use crate::model::{REGIONS, SettingCheck, UsecaseForm};
 use crate::rules::{bucket_name_problem, role_arn_problem};
@@ -52,7 +51,9 @@ pub fn validate(form: &UsecaseForm) -> Result<(), CoreError> {
     {
         return Err(invalid(format!("Data bucket: {p}")));
     }
-    validate_prefix(&form.data_s3_prefix)?;
+    if let Some(p) = crate::rules::prefix_problem(&form.data_s3_prefix) {
+        return Err(invalid(p));
+    }
     if !REGIONS.contains(&form.region.as_str()) {
         return Err(invalid("Choose a region from the list."));
     }

@@ -6,8 +6,9 @@ use crate::core::actions::AuditAction;
 use crate::core::db::models::{UploadRecord, Usecase};
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
-use crate::core::{CoreError, new_id, now_ms, storage};
+use crate::core::{CoreError, new_id, now_ms};
 use crate::model::{Conflict, FileOffer, FilePlan, UploadBatch, UploadLimits};
+use crate::names::{BucketName, Prefix};
 use std::collections::HashSet;
 
 fn clean_content_type(raw: &str) -> String {
@@ -23,15 +24,14 @@ pub async fn begin(
     s: &Services,
     p: &Principal,
     usecase_id: &str,
-    bucket: &str,
-    prefix: &str,
+    bucket: &BucketName,
+    prefix: &Prefix,
     files: u32,
     bytes: u64,
 ) -> Result<UploadLimits, CoreError> {
     let g = Guard::new(s, p, AuditAction::BeginUpload);
     let usecase = g.usecase(usecase_id).await?;
-    storage::validate_prefix(prefix)?;
-    let target = Target::Object { usecase, bucket: bucket.to_owned(), key: prefix.to_owned() };
+    let target = Target::Object { usecase, bucket: bucket.to_string(), key: prefix.to_string() };
     g.authorize(&target).await?;
     let limits = UploadLimits {
         multipart_threshold: s.config.multipart_threshold,
@@ -47,9 +47,9 @@ pub struct BatchPlace {
     /// The usecase whose storage holds the bucket.
     pub usecase_id: String,
     /// Bucket name.
-    pub bucket: String,
-    /// Destination folder, ending in `/` (empty for the top).
-    pub prefix: String,
+    pub bucket: BucketName,
+    /// Destination folder.
+    pub prefix: Prefix,
     /// What to do when a name is taken.
     pub conflict: Conflict,
 }
@@ -67,7 +67,6 @@ pub async fn plan_batch(
 ) -> Result<UploadBatch, CoreError> {
     let g = Guard::new(s, p, AuditAction::StartUpload);
     let usecase = g.usecase(&place.usecase_id).await?;
-    storage::validate_prefix(&place.prefix)?;
     if files.is_empty() || files.len() > MAX_BATCH {
         return Err(CoreError::Invalid(format!("Send between 1 and {MAX_BATCH} files at a time.")));
     }
@@ -75,7 +74,7 @@ pub async fn plan_batch(
     let mut targets = Vec::with_capacity(files.len());
     for f in &files {
         let key = checked_key(&place.prefix, f, threshold)?;
-        let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.clone(), key: key.clone() };
+        let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.to_string(), key: key.clone() };
         g.authorize(&target).await?;
         targets.push((key, target));
     }
@@ -92,12 +91,11 @@ pub async fn plan_batch(
 }
 
 /// The key of an offered file, after every check that needs no S3.
-fn checked_key(prefix: &str, f: &FileOffer, threshold: u64) -> Result<String, CoreError> {
+fn checked_key(prefix: &Prefix, f: &FileOffer, threshold: u64) -> Result<String, CoreError> {
     if f.path.ends_with('/') {
         return Err(CoreError::Invalid(format!("“{}” is a folder, not a file.", f.path)));
     }
-    let key = format!("{prefix}{}", f.path);
-    storage::validate_key(&key)?;
+    let key = prefix.join(&f.path).map_err(CoreError::Invalid)?.to_string();
     if f.size > rules::MAX_OBJECT {
         return Err(CoreError::Invalid(format!("“{}” is larger than 5 TiB, the most S3 stores.", f.path)));
     }
@@ -196,7 +194,7 @@ impl Planner<'_> {
         claimed: &mut HashSet<String>,
     ) -> Result<Option<FilePlan>, CoreError> {
         let owner = self.p.actor.as_ref().map(|a| a.user_id.clone()).ok_or(CoreError::NotSignedIn)?;
-        let (u, b, k) = (self.usecase.id.clone(), self.place.bucket.clone(), key.to_owned());
+        let (u, b, k) = (self.usecase.id.clone(), self.place.bucket.to_string(), key.to_owned());
         let (size, modified) = (file.size as i64, file.modified);
         let earlier = self.s.db.run(move |c| records::find_resumable(c, &owner, &u, &b, &k, size, modified)).await?;
         let Some(record) = earlier else { return Ok(None) };

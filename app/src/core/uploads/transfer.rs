@@ -10,6 +10,7 @@ use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, new_id, now_ms, storage};
 use crate::model::{ObjectEntry, PartOffer, SentPart, SignedPart, StoredPart};
+use crate::names::{BucketName, ObjectKey};
 
 /// Loads one of the principal's own uploads and authorizes writing its key.
 async fn own_upload(g: &Guard<'_>, upload_id: &str) -> Result<(UploadRecord, Usecase, Target), CoreError> {
@@ -210,13 +211,12 @@ pub async fn complete_single(
     s: &Services,
     p: &Principal,
     usecase_id: &str,
-    bucket: &str,
-    key: &str,
+    bucket: &BucketName,
+    key: &ObjectKey,
 ) -> Result<ObjectEntry, CoreError> {
     let g = Guard::new(s, p, AuditAction::Upload);
     let usecase = g.usecase(usecase_id).await?;
-    storage::validate_key(key)?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
+    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
     g.authorize(&target).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {
