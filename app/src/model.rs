@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// A user's role inside a tenant; it caps what grants can give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "ssr", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Role {
     /// Everything inside the tenant.
     Admin,

@@ -32,7 +32,7 @@ impl Actor {
             user_id: user.id.clone(),
             tenant_id: user.tenant_id.clone(),
             email: user.email.clone(),
-            role: Role::parse(&user.role)?,
+            role: user.role,
         })
     }
 }

@@ -62,7 +62,7 @@ fn new_user(tenant_id: &str, email: String, password_hash: String, role: Role) -
         tenant_id: tenant_id.into(),
         email,
         password_hash,
-        role: role.as_str().into(),
+        role,
         disabled: false,
         failed_logins: 0,
         locked_until: None,

@@ -3,6 +3,7 @@
 
 pub mod models;
 pub mod schema;
+pub mod text_enums;
 
 use super::CoreError;
 use diesel::connection::SimpleConnection;

@@ -2,6 +2,8 @@
 //! to the browser; pages get `model::SessionUser` instead.
 
 use super::schema::*;
+use super::text_enums::UploadStatus;
+use crate::model::Role;
 use diesel::prelude::*;
 
 /// An organization; nothing of one tenant is visible to another.
@@ -21,7 +23,7 @@ pub struct User {
     pub tenant_id: String,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub failed_logins: i32,
     pub locked_until: Option<i64>,
@@ -134,7 +136,7 @@ pub struct UploadRecord {
     pub part_size: i64,
     pub content_type: String,
     pub file_modified: i64,
-    pub status: String,
+    pub status: UploadStatus,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -4,6 +4,7 @@
 use super::{MAX_BATCH, records, rules, s3};
 use crate::core::actions::AuditAction;
 use crate::core::db::models::{UploadRecord, Usecase};
+use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, new_id, now_ms};
@@ -170,7 +171,7 @@ impl Planner<'_> {
             part_size: part_size as i64,
             content_type,
             file_modified: file.modified,
-            status: "open".into(),
+            status: UploadStatus::Open,
             created_at: now,
             updated_at: now,
         };
@@ -214,7 +215,7 @@ impl Planner<'_> {
             }
             Err(CoreError::NotFound(_)) => {
                 let id = record.id.clone();
-                self.s.db.run(move |c| records::set_status(c, &id, "aborted")).await?;
+                self.s.db.run(move |c| records::set_status(c, &id, UploadStatus::Aborted)).await?;
                 Ok(None)
             }
             Err(e) => Err(e),

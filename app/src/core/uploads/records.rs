@@ -7,6 +7,7 @@ use crate::core::audit::{self, Outcome};
 use crate::core::db::Conn;
 use crate::core::db::models::{FileRecord, UploadRecord, Usecase};
 use crate::core::db::schema::{files, uploads, usecases};
+use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, Services, now_ms};
@@ -31,7 +32,7 @@ pub fn find_resumable(
         .filter(uploads::requested_key.eq(requested_key))
         .filter(uploads::size.eq(size))
         .filter(uploads::file_modified.eq(modified))
-        .filter(uploads::status.eq("open"))
+        .filter(uploads::status.eq(UploadStatus::Open))
         .order(uploads::updated_at.desc())
         .select(UploadRecord::as_select())
         .first(conn)
@@ -62,7 +63,7 @@ pub fn touch(conn: &mut Conn, id: &str) -> Result<(), CoreError> {
 }
 
 /// Sets the upload's status (`completed` or `aborted`).
-pub fn set_status(conn: &mut Conn, id: &str, status: &str) -> Result<(), CoreError> {
+pub fn set_status(conn: &mut Conn, id: &str, status: UploadStatus) -> Result<(), CoreError> {
     diesel::update(uploads::table.find(id))
         .set((uploads::status.eq(status), uploads::updated_at.eq(now_ms())))
         .execute(conn)?;
@@ -77,7 +78,7 @@ pub async fn sweep_idle(state: &Services, idle: Duration) -> Result<usize, CoreE
         .db
         .run(move |c| {
             Ok(uploads::table
-                .filter(uploads::status.eq("open"))
+                .filter(uploads::status.eq(UploadStatus::Open))
                 .filter(uploads::updated_at.lt(cutoff))
                 .inner_join(usecases::table)
                 .select((UploadRecord::as_select(), Usecase::as_select()))
@@ -104,7 +105,7 @@ pub async fn sweep_idle(state: &Services, idle: Duration) -> Result<usize, CoreE
         guard.audit(event, outcome).await;
         if result.is_ok() {
             let id = record.id.clone();
-            state.db.run(move |c| set_status(c, &id, "aborted")).await?;
+            state.db.run(move |c| set_status(c, &id, UploadStatus::Aborted)).await?;
             aborted += 1;
         }
     }

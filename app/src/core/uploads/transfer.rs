@@ -6,6 +6,7 @@ use super::{MAX_SIGN, completion, records, rules, s3};
 use crate::core::actions::AuditAction;
 use crate::core::audit::{Outcome, format_ms};
 use crate::core::db::models::{FileRecord, UploadRecord, Usecase};
+use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, new_id, now_ms, storage};
@@ -31,10 +32,12 @@ async fn own_upload(g: &Guard<'_>, upload_id: &str) -> Result<(UploadRecord, Use
 }
 
 fn still_open(record: &UploadRecord) -> Result<(), CoreError> {
-    match record.status.as_str() {
-        "open" => Ok(()),
-        "completed" => Err(CoreError::Conflict("This upload has already finished.".into())),
-        _ => Err(CoreError::Conflict("This upload was cancelled; pick the file again to start over.".into())),
+    match record.status {
+        UploadStatus::Open => Ok(()),
+        UploadStatus::Completed => Err(CoreError::Conflict("This upload has already finished.".into())),
+        UploadStatus::Aborted => {
+            Err(CoreError::Conflict("This upload was cancelled; pick the file again to start over.".into()))
+        }
     }
 }
 
@@ -115,7 +118,7 @@ pub async fn complete_multipart(
             Arrived { size: head.size, content_type: head.content_type, etag: done.etag, checksum: checksum.clone() };
         let entry = record_file(s, p, &usecase, &record.bucket, &record.object_key, arrived).await?;
         let id = record.id.clone();
-        s.db.run(move |c| records::set_status(c, &id, "completed")).await?;
+        s.db.run(move |c| records::set_status(c, &id, UploadStatus::Completed)).await?;
         Ok((entry, stored.len(), checksum))
     }
     .await;
@@ -241,12 +244,12 @@ pub async fn abort_upload(s: &Services, p: &Principal, upload_id: &str) -> Resul
     let (record, usecase, target) = own_upload(&g, upload_id).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {
-        if record.status == "completed" {
+        if record.status == UploadStatus::Completed {
             return Err(CoreError::Conflict("This upload has already finished; delete the file instead.".into()));
         }
         s3::abort(&client, &record).await?;
         let id = record.id.clone();
-        s.db.run(move |c| records::set_status(c, &id, "aborted")).await
+        s.db.run(move |c| records::set_status(c, &id, UploadStatus::Aborted)).await
     }
     .await;
     g.finish(&target, result, |()| "cancelled; S3 dropped the parts".into()).await
