@@ -2,7 +2,10 @@
 
 mod common;
 
+use app::api::data::ListUsecases;
 use app::core::db::schema::{audit_events, users};
+use app::error::AppError;
+use common::caller::Caller;
 use common::{PASSWORD, TestPortal};
 use diesel::prelude::*;
 use std::io::Write;
@@ -35,7 +38,11 @@ async fn create_admin_takes_one_line_as_the_password_and_makes_the_bucket_at_onc
     let two_lines = format!("{PASSWORD}\nsomething else");
     let (status, _) = t.call(&client, "sign_in", &[("email", "root@example.com"), ("password", &two_lines)]).await;
     assert_eq!(status, 401, "the second line is not part of the password");
-    t.sign_in("root@example.com").await;
+    let anonymous = Caller::anonymous(&t);
+    assert_eq!(anonymous.call(ListUsecases {}).await.unwrap_err(), (401, AppError::NotSignedIn));
+    let root = Caller::signed_in(&t, "root@example.com").await;
+    let usecases = root.call(ListUsecases {}).await.expect("the administrator sees the usecases");
+    assert_eq!(usecases.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["Default"]);
     let credential: Option<String> = t.db(|c| {
         audit_events::table
             .filter(audit_events::action.eq("setup.first_admin"))

@@ -4,8 +4,9 @@
 
 mod common;
 
+use app::api::uploads::CompleteMultipart;
 use app::core::db::schema::{files, uploads};
-use app::model::ObjectEntry;
+use common::caller::Caller;
 use common::uploads::{MIB, object_bytes, sample, send_whole_file};
 use common::{TestPortal, lossy_proxy};
 use diesel::prelude::*;
@@ -32,11 +33,8 @@ async fn a_completion_slower_than_one_attempt_ends_with_the_file_uploaded_once()
     let (upload_id, parts) = send_whole_file(&t, &admin, "slow.bin", &bytes).await;
 
     let started = Instant::now();
-    let (status, body) =
-        t.call_json(&admin, "complete_multipart", serde_json::json!({"upload_id": upload_id, "parts": parts})).await;
-    assert_eq!(status, 200, "{body}");
+    let entry = Caller::with_client(&t, &admin).call(CompleteMultipart { upload_id, parts }).await.expect("uploaded");
     assert!(started.elapsed() >= Duration::from_millis(2500), "the endpoint was slower than one attempt");
-    let entry: ObjectEntry = serde_json::from_str(&body).unwrap();
     assert_eq!(entry.size, bytes.len() as i64);
     assert!(object_bytes(&t.s3().await, "slow.bin").await == bytes, "the object is the file, byte for byte");
     assert_eq!(records_of(&t, "slow.bin"), 1, "one file record");
@@ -66,9 +64,7 @@ async fn a_completion_whose_answer_is_lost_is_a_success_recorded_once() {
     let bytes = sample(17 * MIB + 1, 5);
     let (upload_id, parts) = send_whole_file(&t, &admin, "lost.bin", &bytes).await;
 
-    let (status, body) =
-        t.call_json(&admin, "complete_multipart", serde_json::json!({"upload_id": upload_id, "parts": parts})).await;
-    assert_eq!(status, 200, "{body}");
+    Caller::with_client(&t, &admin).call(CompleteMultipart { upload_id, parts }).await.expect("reported as uploaded");
     assert!(proxy.lost.load(Ordering::SeqCst) >= 1, "the endpoint's answer was lost on the way");
     let direct = common::s3_client(&format!("http://{s3_addr}"), &creds.access_key, &creds.secret_key);
     assert!(object_bytes(&direct, "lost.bin").await == bytes, "the object is the file, byte for byte");
@@ -88,14 +84,9 @@ async fn a_client_that_leaves_mid_completion_leaves_the_whole_object_or_the_inta
     let completed = aws_sdk_s3::types::CompletedMultipartUpload::builder()
         .set_parts(Some(
             parts
-                .as_array()
-                .unwrap()
                 .iter()
                 .map(|p| {
-                    aws_sdk_s3::types::CompletedPart::builder()
-                        .part_number(p["number"].as_i64().unwrap() as i32)
-                        .e_tag(p["etag"].as_str().unwrap())
-                        .build()
+                    aws_sdk_s3::types::CompletedPart::builder().part_number(p.number as i32).e_tag(&p.etag).build()
                 })
                 .collect(),
         ))

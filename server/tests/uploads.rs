@@ -6,7 +6,7 @@ mod common;
 
 use app::core::db::schema::{audit_events, files, uploads};
 use app::error::AppError;
-use app::model::{FilePlan, ObjectEntry, Role, SignedPart};
+use app::model::{FileOffer, FilePlan, ObjectEntry, Role, SignedPart};
 use common::uploads::{MIB, large_offer, object_bytes, plan, sample, send_part, sign};
 use common::{TestPortal, crc32c_b64, error_of, offer, send_as_planned};
 use diesel::prelude::*;
@@ -81,16 +81,14 @@ async fn one_bad_name_refuses_the_whole_batch_and_nothing_is_signed() {
     let t = TestPortal::start().await;
     let admin = t.admin().await;
     let u = t.default_usecase();
-    let big =
-        serde_json::json!({"path": "big.bin", "size": 64 * MIB, "content_type": "", "modified": 1, "crc32c": null});
+    let big = FileOffer { size: 64 * MIB as u64, ..large_offer("big.bin", b"") };
     let (status, body) =
         t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![big, offer("ok.txt", b"x"), offer("a/../b", b"x")]).await;
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     assert_eq!(t.db(|c| uploads::table.count().get_result::<i64>(c).unwrap()), 0, "no multipart upload started");
     // A small file without its checksum is refused too.
-    let mut no_sum = offer("x.txt", b"x");
-    no_sum["crc32c"] = serde_json::Value::Null;
+    let no_sum = FileOffer { crc32c: None, ..offer("x.txt", b"x") };
     let (status, body) = t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![no_sum]).await;
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(m) if m.contains("CRC32C")), "{body}");

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod caller;
 pub mod lossy_proxy;
 pub mod moto;
 pub mod uploads;
@@ -173,11 +174,14 @@ pub fn crc32c_b64(bytes: &[u8]) -> String {
 }
 
 /// A file offer for `batch_upload_urls`; small files carry their checksum.
-pub fn offer(path: &str, bytes: &[u8]) -> serde_json::Value {
-    serde_json::json!({
-        "path": path, "size": bytes.len(), "content_type": "application/octet-stream",
-        "modified": 1_700_000_000_000i64, "crc32c": crc32c_b64(bytes),
-    })
+pub fn offer(path: &str, bytes: &[u8]) -> app::model::FileOffer {
+    app::model::FileOffer {
+        path: path.into(),
+        size: bytes.len() as u64,
+        content_type: "application/octet-stream".into(),
+        modified: 1_700_000_000_000,
+        crc32c: Some(crc32c_b64(bytes)),
+    }
 }
 
 /// Sends `body` as a presigned request says, with its signed headers.
@@ -197,7 +201,7 @@ impl TestPortal {
         usecase_id: &str,
         prefix: &str,
         conflict: &str,
-        files: Vec<serde_json::Value>,
+        files: Vec<app::model::FileOffer>,
     ) -> (u16, String) {
         let body = serde_json::json!({
             "usecase_id": usecase_id, "bucket": "dataport-data", "prefix": prefix,

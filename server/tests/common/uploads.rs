@@ -1,7 +1,9 @@
 //! Helpers for tests of uploads: sample files, offers, plans, parts.
 
+use super::caller::Caller;
 use super::{TestPortal, crc32c_b64, send_as_planned};
-use app::model::{FilePlan, SignedPart, UploadBatch};
+use app::api::uploads::{BatchUploadUrls, SignParts};
+use app::model::{FileOffer, FilePlan, PartOffer, SentPart, UploadBatch};
 
 /// One mebibyte.
 pub const MIB: usize = 1024 * 1024;
@@ -12,11 +14,8 @@ pub fn sample(len: usize, seed: u8) -> Vec<u8> {
 }
 
 /// A file offer for a file large enough to go in parts (no checksum of the whole).
-pub fn large_offer(path: &str, bytes: &[u8]) -> serde_json::Value {
-    serde_json::json!({
-        "path": path, "size": bytes.len(), "content_type": "application/octet-stream",
-        "modified": 1_700_000_000_000i64, "crc32c": null,
-    })
+pub fn large_offer(path: &str, bytes: &[u8]) -> FileOffer {
+    FileOffer { crc32c: None, ..super::offer(path, bytes) }
 }
 
 /// Plans uploads into `prefix` of the default bucket, which must succeed.
@@ -26,11 +25,17 @@ pub async fn plan(
     u: &str,
     prefix: &str,
     rule: &str,
-    files: Vec<serde_json::Value>,
+    files: Vec<FileOffer>,
 ) -> UploadBatch {
-    let (status, body) = t.plan_uploads(c, u, prefix, rule, files).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
+    let conflict = serde_json::from_value(serde_json::json!(rule)).expect("a conflict rule");
+    let args = BatchUploadUrls {
+        usecase_id: u.into(),
+        bucket: "dataport-data".into(),
+        prefix: prefix.into(),
+        conflict,
+        files,
+    };
+    Caller::with_client(t, c).call(args).await.expect("the batch is planned")
 }
 
 /// The bytes of `key` in the default bucket.
@@ -48,9 +53,9 @@ pub async fn sign(t: &TestPortal, c: &reqwest::Client, upload_id: &str, parts: &
 
 /// Signs and sends one part; returns its ETag.
 pub async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &str, number: u32, bytes: &[u8]) -> String {
-    let (status, body) = sign(t, c, upload_id, &[(number, bytes)]).await;
-    assert_eq!(status, 200, "{body}");
-    let signed: Vec<SignedPart> = serde_json::from_str(&body).unwrap();
+    let offer = PartOffer { number, crc32c: crc32c_b64(bytes) };
+    let args = SignParts { upload_id: upload_id.into(), parts: vec![offer] };
+    let signed = Caller::with_client(t, c).call(args).await.expect("the part is signed");
     let resp = send_as_planned(&signed[0].request, bytes.to_vec()).await;
     assert_eq!(resp.status(), 200, "part {number}: {}", resp.text().await.unwrap_or_default());
     resp.headers()["etag"].to_str().unwrap().to_owned()
@@ -58,12 +63,7 @@ pub async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &str, num
 
 /// Plans `bytes` as `key` of the default usecase and sends every part;
 /// returns the portal's upload id and the parts as `complete_multipart` takes them.
-pub async fn send_whole_file(
-    t: &TestPortal,
-    c: &reqwest::Client,
-    key: &str,
-    bytes: &[u8],
-) -> (String, serde_json::Value) {
+pub async fn send_whole_file(t: &TestPortal, c: &reqwest::Client, key: &str, bytes: &[u8]) -> (String, Vec<SentPart>) {
     let u = t.default_usecase();
     let batch = plan(t, c, &u.id, "", "Overwrite", vec![large_offer(key, bytes)]).await;
     let FilePlan::Multipart { upload_id, part_size, part_count, .. } = batch.plans[0].clone() else {
@@ -73,7 +73,7 @@ pub async fn send_whole_file(
     for n in 1..=part_count {
         let part = &bytes[(n as usize - 1) * part_size as usize..(n as usize * part_size as usize).min(bytes.len())];
         let etag = send_part(t, c, &upload_id, n, part).await;
-        sent.push(serde_json::json!({"number": n, "etag": etag, "crc32c": crc32c_b64(part)}));
+        sent.push(SentPart { number: n, etag, crc32c: crc32c_b64(part) });
     }
-    (upload_id, serde_json::Value::Array(sent))
+    (upload_id, sent)
 }
