@@ -17,7 +17,10 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // On CI a failed test (with its serial group) runs once more; the report
+  // names it "flaky" if the second run passes. The server's log is kept in
+  // target/e2e-server.log for a look at what happened.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
@@ -39,7 +42,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `./target/debug/dataport serve --data-dir ${process.env.DATAPORT_E2E_DIR} --listen 127.0.0.1:${port} --s3-listen 127.0.0.1:${s3Port}`,
+    // The server's log goes to a file: a pipe nobody drains would block the
+    // server once it is full, and the file is there to read after a failure.
+    command: `./target/debug/dataport serve --data-dir ${process.env.DATAPORT_E2E_DIR} --listen 127.0.0.1:${port} --s3-listen 127.0.0.1:${s3Port} 2>target/e2e-server.log`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
