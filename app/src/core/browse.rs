@@ -88,15 +88,13 @@ pub struct FolderQuery {
 /// One page of a folder: the sub-folders and files the principal may see.
 pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result<Listing, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListObjects);
-    let usecase = g.usecase(&q.usecase_id).await?;
     // S3 filters by key prefix only, so a name filter matches the start of a name.
     let filter = q.filter.unwrap_or_default();
     if filter.contains('/') || filter.chars().any(char::is_control) {
         return Err(CoreError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
     }
     let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.clone(), key: prefix.clone() };
-    let scope = g.authorize(&target).await?;
+    let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::list_folder(&client, &bucket, &format!("{prefix}{filter}"), q.token).await.map(|mut l| {
         l.prefix = prefix.clone();
@@ -116,9 +114,7 @@ pub async fn download_url(
     key: &ObjectKey,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::Download);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::presign_download(&client, bucket, key).await;
     g.finish(&target, result, |_| "presigned download issued".into()).await

@@ -36,10 +36,6 @@ fn describe(report: &BucketReport) -> String {
     }
 }
 
-fn bucket_target(usecase: &Usecase, bucket: &str) -> Target {
-    Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: String::new() }
-}
-
 /// Creates a bucket for a usecase (or, with `adopt`, takes over one the
 /// account already owns) and applies the recommended settings.
 pub async fn create_bucket(
@@ -51,10 +47,8 @@ pub async fn create_bucket(
     adopt: bool,
 ) -> Result<BucketReport, CoreError> {
     let g = Guard::new(s, p, AuditAction::CreateBucket);
-    let usecase = g.usecase(usecase_id).await?;
     let name = name.trim();
-    let target = bucket_target(&usecase, name);
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, name, "").await?;
     let client = g.s3(&target, &usecase).await?;
     let result = bucket_settings::create_bucket(&client, &setup_for(s, &usecase, name, region), adopt).await;
     g.finish(&target, result, describe).await
@@ -68,9 +62,7 @@ pub async fn apply_settings(
     bucket: &str,
 ) -> Result<BucketReport, CoreError> {
     let g = Guard::new(s, p, AuditAction::ConfigureBucket);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = bucket_target(&usecase, bucket);
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, "").await?;
     let client = g.s3(&target, &usecase).await?;
     let checks = bucket_settings::apply_settings(&client, &setup_for(s, &usecase, bucket, &usecase.region)).await;
     g.finish(&target, Ok(BucketReport { bucket: bucket.to_owned(), created: false, checks }), describe).await
@@ -86,13 +78,11 @@ pub async fn create_folder(
     name: &str,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::CreateFolder);
-    let usecase = g.usecase(usecase_id).await?;
     if let Some(problem) = crate::rules::folder_name_problem(name) {
         return Err(CoreError::Invalid(problem));
     }
     let key = Prefix::new(format!("{prefix}{}/", name.trim_end_matches('/'))).map_err(CoreError::Invalid)?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, &key).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::create_folder(&client, bucket, &key).await.map(|()| key.to_string());
     g.finish(&target, result, |_| String::new()).await
@@ -122,9 +112,7 @@ pub async fn set_data_source(
     prefix: &Prefix,
 ) -> Result<UsecaseSummary, CoreError> {
     let g = Guard::new(s, p, AuditAction::SetDataSource);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: prefix.to_string() };
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, prefix).await?;
     let (b, pre) = (bucket.to_string(), prefix.to_string());
     let result = update_usecase(s, &usecase.id, move |c, id| {
         let values = (usecases::data_s3_bucket.eq(Some(b)), usecases::data_s3_prefix.eq(Some(pre)));
@@ -165,9 +153,7 @@ pub async fn show_training_access(
     bucket: &str,
 ) -> Result<TrainingAccess, CoreError> {
     let g = Guard::new(s, p, AuditAction::ViewTrainingAccess);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = bucket_target(&usecase, bucket);
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, "").await?;
     let role = usecase.sagemaker_execution_role_arn.clone();
     let on_aws = s.s3.settings().endpoint.is_none();
     let statements = bucket_settings::managed_statements(bucket, role.as_deref(), on_aws);
@@ -184,9 +170,7 @@ pub async fn apply_training_access(
     bucket: &str,
 ) -> Result<SettingCheck, CoreError> {
     let g = Guard::new(s, p, AuditAction::ApplyTrainingAccess);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = bucket_target(&usecase, bucket);
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, "").await?;
     let client = g.s3(&target, &usecase).await?;
     let check = bucket_settings::apply_training_access(&client, &setup_for(s, &usecase, bucket, &usecase.region)).await;
     let result = if check.ok { Ok(check) } else { Err(CoreError::Storage(check.message)) };

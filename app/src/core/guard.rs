@@ -141,6 +141,21 @@ impl<'a> Guard<'a> {
         }
     }
 
+    /// Loads the usecase and authorizes the action on `key` (or prefix) of
+    /// `bucket` in it: the usecase, the target the trail names, and how much
+    /// of it the principal may see.
+    pub async fn object(
+        &self,
+        usecase_id: &str,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(Usecase, Target, Scope), CoreError> {
+        let usecase = self.usecase(usecase_id).await?;
+        let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_owned(), key: key.to_owned() };
+        let scope = self.authorize(&target).await?;
+        Ok((usecase, target, scope))
+    }
+
     /// Runs `authorize` for the principal, asking for the access the
     /// action pairs with; a refusal is audited and returned.
     pub async fn authorize(&self, target: &Target) -> Result<Scope, CoreError> {

@@ -31,9 +31,7 @@ pub async fn begin(
     bytes: u64,
 ) -> Result<UploadLimits, CoreError> {
     let g = Guard::new(s, p, AuditAction::BeginUpload);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = Target::Object { usecase, bucket: bucket.to_string(), key: prefix.to_string() };
-    g.authorize(&target).await?;
+    let (_, target, _) = g.object(usecase_id, bucket, prefix).await?;
     let limits = UploadLimits {
         multipart_threshold: s.config.multipart_threshold,
         concurrency: s.config.upload_concurrency,

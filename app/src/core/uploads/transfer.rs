@@ -218,9 +218,7 @@ pub async fn complete_single(
     key: &ObjectKey,
 ) -> Result<ObjectEntry, CoreError> {
     let g = Guard::new(s, p, AuditAction::Upload);
-    let usecase = g.usecase(usecase_id).await?;
-    let target = Target::Object { usecase: usecase.clone(), bucket: bucket.to_string(), key: key.to_string() };
-    g.authorize(&target).await?;
+    let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = async {
         let head = storage::head_object(&client, bucket, key).await?;
