@@ -8,6 +8,7 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod core;
 pub mod error;
+pub mod ids;
 pub mod model;
 pub mod names;
 pub mod pages;

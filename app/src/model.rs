@@ -1,5 +1,6 @@
 //! Types that travel between server functions and pages.
 
+use crate::ids::{UploadId, UsecaseId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A user's role inside a tenant; it caps what grants can give.
@@ -40,7 +41,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
     /// User id.
-    pub id: String,
+    pub id: UserId,
     /// Email address.
     pub email: String,
     /// Role in the tenant.
@@ -62,7 +63,7 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsecaseSummary {
     /// Usecase id.
-    pub id: String,
+    pub id: UsecaseId,
     /// Display name.
     pub name: String,
     /// The bucket holding its data.
@@ -207,7 +208,7 @@ pub struct BucketReport {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsecaseForm {
     /// Id of the usecase being changed; `None` for a new one.
-    pub id: Option<String>,
+    pub id: Option<UsecaseId>,
     /// Display name.
     pub name: String,
     /// The UseCase AWS account id (12 digits).
@@ -262,7 +263,7 @@ pub struct SaveOutcome {
     /// True if the configuration passed verification and was saved.
     pub saved: bool,
     /// The usecase's id once saved.
-    pub usecase_id: Option<String>,
+    pub usecase_id: Option<UsecaseId>,
     /// Every verification step.
     pub checks: Vec<SettingCheck>,
 }
@@ -322,7 +323,7 @@ pub enum FilePlan {
         /// Where the object goes.
         key: String,
         /// The portal's id of the upload.
-        upload_id: String,
+        upload_id: UploadId,
         /// Bytes per part (the last part may be shorter).
         part_size: u64,
         /// Number of parts.

@@ -28,7 +28,8 @@ async fn a_new_bucket_gets_every_recommended_setting_read_back() {
             .execute(c)
             .unwrap()
     });
-    let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, "training-data", "false")).await;
+    let (status, body) =
+        t.call(&admin, "create_bucket", &create_form(usecase.id.as_str(), "training-data", "false")).await;
     assert_eq!(status, 200, "{body}");
     let report: BucketReport = serde_json::from_str(&body).unwrap();
     assert!(report.created);
@@ -63,20 +64,23 @@ async fn an_existing_bucket_of_ours_is_offered_for_adoption() {
     let admin = t.admin().await;
     let usecase = t.default_usecase();
     // The default bucket already exists on the endpoint.
-    let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, "dataport-data", "false")).await;
+    let (status, body) =
+        t.call(&admin, "create_bucket", &create_form(usecase.id.as_str(), "dataport-data", "false")).await;
     assert_eq!(status, 409);
     match error_of(&body) {
         AppError::Conflict(m) => assert!(m.contains("already owns"), "{m}"),
         other => panic!("unexpected {other:?}"),
     }
-    let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, "dataport-data", "true")).await;
+    let (status, body) =
+        t.call(&admin, "create_bucket", &create_form(usecase.id.as_str(), "dataport-data", "true")).await;
     assert_eq!(status, 200, "{body}");
     let report: BucketReport = serde_json::from_str(&body).unwrap();
     assert!(!report.created);
     assert!(report.checks.iter().all(|c| c.ok), "{:?}", report.checks);
     // Applying again changes nothing and still reads back fine.
-    let (status, body) =
-        t.call(&admin, "apply_bucket_settings", &[("usecase_id", &usecase.id), ("bucket", "dataport-data")]).await;
+    let (status, body) = t
+        .call(&admin, "apply_bucket_settings", &[("usecase_id", usecase.id.as_str()), ("bucket", "dataport-data")])
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -86,7 +90,7 @@ async fn invalid_bucket_names_are_refused_and_nothing_is_created() {
     let admin = t.admin().await;
     let usecase = t.default_usecase();
     for name in ["UPPER", "a", "192.168.1.1", "xn--bucket", "bad..name", "bucket-s3alias"] {
-        let (status, body) = t.call(&admin, "create_bucket", &create_form(&usecase.id, name, "false")).await;
+        let (status, body) = t.call(&admin, "create_bucket", &create_form(usecase.id.as_str(), name, "false")).await;
         assert_ne!(status, 200, "{name}");
         assert!(matches!(error_of(&body), AppError::Invalid(_)), "{name}: {body}");
     }
@@ -101,11 +105,16 @@ async fn only_admins_create_buckets_and_choose_data_sources() {
     let usecase = t.default_usecase();
     t.add_user(&usecase.tenant_id, "editor@example.com", Role::Editor);
     let editor = t.sign_in("editor@example.com").await;
-    let (status, body) = t.call(&editor, "create_bucket", &create_form(&usecase.id, "editor-bucket", "false")).await;
+    let (status, body) =
+        t.call(&editor, "create_bucket", &create_form(usecase.id.as_str(), "editor-bucket", "false")).await;
     assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t
-        .call(&editor, "set_data_source", &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "x/")])
+        .call(
+            &editor,
+            "set_data_source",
+            &[("usecase_id", usecase.id.as_str()), ("bucket", "dataport-data"), ("prefix", "x/")],
+        )
         .await;
     assert_eq!(status, 403);
     assert_eq!(t.audit_count("bucket.create", "denied"), 1);

@@ -48,7 +48,7 @@ async fn anonymous_requests_to_every_server_function_are_denied_and_audited() {
     let anonymous = t.browser();
     let before: i64 =
         t.db(|c| audit_events::table.filter(audit_events::outcome.eq("denied")).count().get_result(c).unwrap());
-    let calls = protected_calls(&usecase.id);
+    let calls = protected_calls(usecase.id.as_str());
     for (endpoint, form) in &calls {
         let (status, body) = call_owned(&t, &anonymous, endpoint, form).await;
         assert_eq!(status, 401, "{endpoint} must refuse an anonymous caller with 401");
@@ -74,7 +74,7 @@ async fn another_organization_sees_nothing_and_is_audited() {
     assert!(listed.iter().all(|u| u.id != usecase.id), "other tenant's usecase leaked");
 
     for (endpoint, form) in
-        protected_calls(&usecase.id).iter().filter(|(e, _)| !["list_usecases", "list_audit_events"].contains(e))
+        protected_calls(usecase.id.as_str()).iter().filter(|(e, _)| !["list_usecases", "list_audit_events"].contains(e))
     {
         let (status, body) = call_owned(&t, &mallory, endpoint, form).await;
         assert_ne!(status, 200, "{endpoint} served another tenant");
@@ -99,7 +99,8 @@ async fn viewer_cannot_upload_even_where_granted() {
     let viewer_id = t.add_user(&usecase.tenant_id, "viewer@example.com", Role::Viewer);
     t.grant(&viewer_id, &usecase, "shared/", true);
     let viewer = t.sign_in("viewer@example.com").await;
-    let (status, body) = t.plan_uploads(&viewer, &usecase.id, "shared/", "Overwrite", vec![offer("a.txt", b"a")]).await;
+    let (status, body) =
+        t.plan_uploads(&viewer, usecase.id.as_str(), "shared/", "Overwrite", vec![offer("a.txt", b"a")]).await;
     assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
     assert_eq!(t.audit_count("object.upload.start", "denied"), 1);
@@ -108,7 +109,7 @@ async fn viewer_cannot_upload_even_where_granted() {
         .call(
             &viewer,
             "list_objects",
-            &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "shared/")],
+            &[("usecase_id", usecase.id.as_str()), ("bucket", "dataport-data"), ("prefix", "shared/")],
         )
         .await;
     assert_eq!(status, 200);
@@ -124,7 +125,13 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
     let editor = t.sign_in("editor@example.com").await;
     let bytes = b"a,b\n1,2\n3,4".to_vec();
     let (status, body) = t
-        .plan_uploads(&editor, &usecase.id, "partner-acme/uploads/", "Overwrite", vec![offer("data.csv", &bytes)])
+        .plan_uploads(
+            &editor,
+            usecase.id.as_str(),
+            "partner-acme/uploads/",
+            "Overwrite",
+            vec![offer("data.csv", &bytes)],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let batch: UploadBatch = serde_json::from_str(&body).unwrap();
@@ -135,7 +142,11 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
         .call(
             &editor,
             "complete_upload",
-            &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("key", "partner-acme/uploads/data.csv")],
+            &[
+                ("usecase_id", usecase.id.as_str()),
+                ("bucket", "dataport-data"),
+                ("key", "partner-acme/uploads/data.csv"),
+            ],
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -143,7 +154,11 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
 
     // Above the grant the editor sees only the path down to it.
     let (status, body) = t
-        .call(&editor, "list_objects", &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "")])
+        .call(
+            &editor,
+            "list_objects",
+            &[("usecase_id", usecase.id.as_str()), ("bucket", "dataport-data"), ("prefix", "")],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let listing: Listing = serde_json::from_str(&body).unwrap();
@@ -153,7 +168,7 @@ async fn editor_uploads_through_a_presigned_url_and_the_file_is_recorded() {
         .call(
             &editor,
             "list_objects",
-            &[("usecase_id", &usecase.id), ("bucket", "dataport-data"), ("prefix", "partner-beta/")],
+            &[("usecase_id", usecase.id.as_str()), ("bucket", "dataport-data"), ("prefix", "partner-beta/")],
         )
         .await;
     assert_eq!(status, 403);
@@ -166,7 +181,8 @@ async fn hostile_keys_are_refused_before_anything_is_signed() {
     let admin = t.admin().await;
     let usecase = t.default_usecase();
     for (prefix, name) in [("../", "x"), ("", "../../etc/passwd"), ("a//", "x"), ("", "a/"), ("", ""), ("", "a/./b")] {
-        let (status, body) = t.plan_uploads(&admin, &usecase.id, prefix, "Overwrite", vec![offer(name, b"x")]).await;
+        let (status, body) =
+            t.plan_uploads(&admin, usecase.id.as_str(), prefix, "Overwrite", vec![offer(name, b"x")]).await;
         assert_ne!(status, 200, "{prefix:?}{name:?} was accepted");
         assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     }

@@ -144,17 +144,17 @@ async fn assumed_clients_are_cached_per_usecase_and_forgotten_on_change() {
     let account = set_up_account(&moto);
     let gateway = portal_gateway(&moto, &account).await;
     let role = RoleRef { role_arn: account.role_arn.clone(), external_id: EXTERNAL_ID.into() };
-    let client = gateway.client_as("usecase-1", &role).await.unwrap();
+    let client = gateway.client_as(&"usecase-1".into(), &role).await.unwrap();
     assert!(client.list_objects_v2().bucket("acme-training-data").send().await.is_ok());
 
     // The role now trusts another external ID: only the cached credentials still work.
     change_required_external_id(&moto, &account, "rotated-external-id");
-    assert!(gateway.client_as("usecase-1", &role).await.is_ok(), "the cached client is reused");
-    assert!(gateway.client_as("usecase-2", &role).await.is_err(), "another usecase assumes afresh");
+    assert!(gateway.client_as(&"usecase-1".into(), &role).await.is_ok(), "the cached client is reused");
+    assert!(gateway.client_as(&"usecase-2".into(), &role).await.is_err(), "another usecase assumes afresh");
 
     // After the usecase changes, nothing cached is used.
-    gateway.forget("usecase-1");
-    assert!(gateway.client_as("usecase-1", &role).await.is_err());
+    gateway.forget(&"usecase-1".into());
+    assert!(gateway.client_as(&"usecase-1".into(), &role).await.is_err());
     let rotated = RoleRef { role_arn: account.role_arn.clone(), external_id: "rotated-external-id".into() };
-    assert!(gateway.client_as("usecase-1", &rotated).await.is_ok());
+    assert!(gateway.client_as(&"usecase-1".into(), &rotated).await.is_ok());
 }

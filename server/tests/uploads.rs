@@ -25,7 +25,11 @@ async fn a_batch_of_small_files_keeps_folders_and_each_is_checked_by_s3() {
         assert!(plan.headers.iter().any(|(k, _)| k == "x-amz-checksum-crc32c"), "the checksum is signed in");
         assert_eq!(send_as_planned(plan, bytes.clone()).await.status(), 200);
         let (status, body) = t
-            .call(&admin, "complete_upload", &[("usecase_id", &u.id), ("bucket", "dataport-data"), ("key", &plan.key)])
+            .call(
+                &admin,
+                "complete_upload",
+                &[("usecase_id", u.id.as_str()), ("bucket", "dataport-data"), ("key", &plan.key)],
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(&object_bytes(&t.s3().await, &plan.key).await, bytes);
@@ -82,14 +86,15 @@ async fn one_bad_name_refuses_the_whole_batch_and_nothing_is_signed() {
     let admin = t.admin().await;
     let u = t.default_usecase();
     let big = FileOffer { size: 64 * MIB as u64, ..large_offer("big.bin", b"") };
-    let (status, body) =
-        t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![big, offer("ok.txt", b"x"), offer("a/../b", b"x")]).await;
+    let (status, body) = t
+        .plan_uploads(&admin, u.id.as_str(), "", "Overwrite", vec![big, offer("ok.txt", b"x"), offer("a/../b", b"x")])
+        .await;
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     assert_eq!(t.db(|c| uploads::table.count().get_result::<i64>(c).unwrap()), 0, "no multipart upload started");
     // A small file without its checksum is refused too.
     let no_sum = FileOffer { crc32c: None, ..offer("x.txt", b"x") };
-    let (status, body) = t.plan_uploads(&admin, &u.id, "", "Overwrite", vec![no_sum]).await;
+    let (status, body) = t.plan_uploads(&admin, u.id.as_str(), "", "Overwrite", vec![no_sum]).await;
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(m) if m.contains("CRC32C")), "{body}");
 }
@@ -135,7 +140,7 @@ async fn a_multipart_upload_resumes_with_only_the_missing_parts_and_completes() 
     assert_eq!(status, "completed");
     assert_eq!(t.audit_count("object.upload", "success"), 1);
     // Finished uploads cannot be signed for again.
-    let (status, body) = sign(&t, &admin, &upload_id, &[(1, part(1))]).await;
+    let (status, body) = sign(&t, &admin, upload_id.as_str(), &[(1, part(1))]).await;
     assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(_)), "{body}");
 }
@@ -149,7 +154,7 @@ async fn a_corrupted_part_is_refused_by_s3_and_the_checksum_header_is_signed() {
     let batch = plan(&t, &admin, &u.id, "", "Overwrite", vec![large_offer("c.bin", &bytes)]).await;
     let FilePlan::Multipart { upload_id, .. } = batch.plans[0].clone() else { panic!() };
     let good = &bytes[..8 * MIB];
-    let (status, body) = sign(&t, &admin, &upload_id, &[(1, good)]).await;
+    let (status, body) = sign(&t, &admin, upload_id.as_str(), &[(1, good)]).await;
     assert_eq!(status, 200, "{body}");
     let signed: Vec<SignedPart> = serde_json::from_str(&body).unwrap();
     let mut corrupt = good.to_vec();
@@ -188,21 +193,21 @@ async fn cancelling_aborts_on_s3_and_nobody_else_can_touch_the_upload() {
     send_part(&t, &admin, &upload_id, 1, &bytes[..8 * MIB]).await;
 
     // Another user with write rights on the same folder gets nothing.
-    let (status, body) = sign(&t, &editor, &upload_id, &[(2, &bytes[8 * MIB..])]).await;
+    let (status, body) = sign(&t, &editor, upload_id.as_str(), &[(2, &bytes[8 * MIB..])]).await;
     assert_eq!(status, 403);
     assert_eq!(error_of(&body), AppError::Denied);
-    let (status, _) = t.call(&editor, "abort_upload", &[("upload_id", &upload_id)]).await;
+    let (status, _) = t.call(&editor, "abort_upload", &[("upload_id", upload_id.as_str())]).await;
     assert_eq!(status, 403);
     assert_eq!(t.audit_count("object.upload.abort", "denied"), 1);
 
-    let (status, body) = t.call(&admin, "abort_upload", &[("upload_id", &upload_id)]).await;
+    let (status, body) = t.call(&admin, "abort_upload", &[("upload_id", upload_id.as_str())]).await;
     assert_eq!(status, 200, "{body}");
     let record_id = upload_id.clone();
     let s3_id: String = t.db(|c| uploads::table.find(record_id).select(uploads::s3_upload_id).first(c).unwrap());
     let err =
         t.s3().await.list_parts().bucket("dataport-data").key("x.bin").upload_id(&s3_id).send().await.unwrap_err();
     assert_eq!(aws_sdk_s3::error::ProvideErrorMetadata::code(&err), Some("NoSuchUpload"));
-    let (status, body) = sign(&t, &admin, &upload_id, &[(2, &bytes[8 * MIB..])]).await;
+    let (status, body) = sign(&t, &admin, upload_id.as_str(), &[(2, &bytes[8 * MIB..])]).await;
     assert_eq!(status, 409);
     assert!(matches!(error_of(&body), AppError::Conflict(_)), "{body}");
     // Picking the file again starts a new upload instead of the cancelled one.

@@ -57,7 +57,7 @@ async fn a_usecase_is_saved_only_after_its_data_access_is_verified() {
     assert!(saved.verified_at.is_some());
 
     // Verification can run again later; its result and time are kept.
-    let (status, body) = t.call(&admin, "reverify_usecase", &[("usecase_id", &id)]).await;
+    let (status, body) = t.call(&admin, "reverify_usecase", &[("usecase_id", id.as_str())]).await;
     assert_eq!(status, 200, "{body}");
     let checks: Vec<SettingCheck> = serde_json::from_str(&body).unwrap();
     assert!(checks.iter().all(|c| c.ok), "{checks:?}");
@@ -96,7 +96,7 @@ async fn only_admins_configure_usecases() {
     assert_eq!(error_of(&body), AppError::Denied);
     let (status, _) = t.call_json(&editor, "save_usecase", form("Mine", "dataport-data")).await;
     assert_eq!(status, 403);
-    let (status, _) = t.call(&editor, "reverify_usecase", &[("usecase_id", &usecase.id)]).await;
+    let (status, _) = t.call(&editor, "reverify_usecase", &[("usecase_id", usecase.id.as_str())]).await;
     assert_eq!(status, 403);
     assert_eq!(t.audit_count("usecase.save", "denied"), 1);
 }

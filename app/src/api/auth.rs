@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::context::{Ctx, USER_ID_KEY};
+#[cfg(feature = "ssr")]
+use crate::ids::UserId;
 
 /// Who is signed in, and whether the portal still needs its first admin.
 #[server(endpoint = "whoami")]
@@ -28,7 +30,7 @@ pub async fn create_first_admin(email: String, password: String, confirm: String
 }
 
 #[cfg(feature = "ssr")]
-async fn start_session(cx: &Ctx, user_id: &str) -> Result<(), AppError> {
+async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppError> {
     // A new id on every sign-in, so that a session id planted before it is worthless.
     cx.session.cycle_id().await.map_err(|_| AppError::Internal)?;
     cx.session.insert(USER_ID_KEY, user_id).await.map_err(|_| AppError::Internal)?;

@@ -2,6 +2,7 @@
 //! `buckets` services.
 
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::{BucketReport, SettingCheck, TrainingAccess, UsecaseSummary};
 use leptos::prelude::*;
 
@@ -16,7 +17,7 @@ use crate::names::{BucketName, Prefix};
 /// account already owns) and applies the recommended settings.
 #[server(endpoint = "create_bucket")]
 pub async fn create_bucket(
-    usecase_id: String,
+    usecase_id: UsecaseId,
     name: String,
     region: String,
     adopt: bool,
@@ -27,7 +28,7 @@ pub async fn create_bucket(
 
 /// Applies the recommended settings to an existing bucket again (idempotent).
 #[server(endpoint = "apply_bucket_settings")]
-pub async fn apply_bucket_settings(usecase_id: String, bucket: String) -> Result<BucketReport, AppError> {
+pub async fn apply_bucket_settings(usecase_id: UsecaseId, bucket: String) -> Result<BucketReport, AppError> {
     let cx = Ctx::load().await?;
     Ok(buckets::apply_settings(&cx.state, &cx.principal, &usecase_id, &bucket).await?)
 }
@@ -35,7 +36,7 @@ pub async fn apply_bucket_settings(usecase_id: String, bucket: String) -> Result
 /// Creates an empty folder `name/` inside `prefix`.
 #[server(endpoint = "create_folder")]
 pub async fn create_folder(
-    usecase_id: String,
+    usecase_id: UsecaseId,
     bucket: String,
     prefix: String,
     name: String,
@@ -48,7 +49,11 @@ pub async fn create_folder(
 
 /// Makes a folder of a bucket the usecase's data source.
 #[server(endpoint = "set_data_source")]
-pub async fn set_data_source(usecase_id: String, bucket: String, prefix: String) -> Result<UsecaseSummary, AppError> {
+pub async fn set_data_source(
+    usecase_id: UsecaseId,
+    bucket: String,
+    prefix: String,
+) -> Result<UsecaseSummary, AppError> {
     let (bucket, prefix) =
         (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
@@ -57,21 +62,21 @@ pub async fn set_data_source(usecase_id: String, bucket: String, prefix: String)
 
 /// Sets (or, with an empty ARN, clears) the usecase's SageMaker execution role.
 #[server(endpoint = "set_training_role")]
-pub async fn set_training_role(usecase_id: String, role_arn: String) -> Result<UsecaseSummary, AppError> {
+pub async fn set_training_role(usecase_id: UsecaseId, role_arn: String) -> Result<UsecaseSummary, AppError> {
     let cx = Ctx::load().await?;
     Ok(buckets::set_training_role(&cx.state, &cx.principal, &usecase_id, &role_arn).await?)
 }
 
 /// The statements that would give the usecase's SageMaker role access to `bucket`.
 #[server(endpoint = "show_training_access")]
-pub async fn show_training_access(usecase_id: String, bucket: String) -> Result<TrainingAccess, AppError> {
+pub async fn show_training_access(usecase_id: UsecaseId, bucket: String) -> Result<TrainingAccess, AppError> {
     let cx = Ctx::load().await?;
     Ok(buckets::show_training_access(&cx.state, &cx.principal, &usecase_id, &bucket).await?)
 }
 
 /// Merges the training-access statements into the bucket's policy, keeping the others.
 #[server(endpoint = "apply_training_access")]
-pub async fn apply_training_access(usecase_id: String, bucket: String) -> Result<SettingCheck, AppError> {
+pub async fn apply_training_access(usecase_id: UsecaseId, bucket: String) -> Result<SettingCheck, AppError> {
     let cx = Ctx::load().await?;
     Ok(buckets::apply_training_access(&cx.state, &cx.principal, &usecase_id, &bucket).await?)
 }

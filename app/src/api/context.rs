@@ -5,6 +5,7 @@
 use super::state::AppState;
 use crate::core::{ClientInfo, Credential, Principal, identity};
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::model::SessionUser;
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -42,7 +43,7 @@ impl Ctx {
 
     /// Builds the context from parts an axum handler already has.
     pub async fn from_parts(state: AppState, session: Session, client: ClientInfo) -> Result<Self, AppError> {
-        let user_id: Option<String> = session.get(USER_ID_KEY).await.map_err(internal)?;
+        let user_id: Option<UserId> = session.get(USER_ID_KEY).await.map_err(internal)?;
         let (actor, user) = match user_id {
             Some(id) => state.db.run(move |c| identity::load_session_user(c, &id)).await?.unzip(),
             None => (None, None),

@@ -2,6 +2,7 @@
 //! `browse` services for the pages.
 
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::{Listing, UsecaseSummary};
 use leptos::prelude::*;
 
@@ -21,14 +22,14 @@ pub async fn list_usecases() -> Result<Vec<UsecaseSummary>, AppError> {
 
 /// One usecase.
 #[server(endpoint = "get_usecase")]
-pub async fn get_usecase(usecase_id: String) -> Result<UsecaseSummary, AppError> {
+pub async fn get_usecase(usecase_id: UsecaseId) -> Result<UsecaseSummary, AppError> {
     let cx = Ctx::load().await?;
     Ok(browse::get_usecase(&cx.state, &cx.principal, &usecase_id).await?)
 }
 
 /// Buckets of a usecase that the user may see.
 #[server(endpoint = "list_buckets")]
-pub async fn list_buckets(usecase_id: String) -> Result<Vec<String>, AppError> {
+pub async fn list_buckets(usecase_id: UsecaseId) -> Result<Vec<String>, AppError> {
     let cx = Ctx::load().await?;
     Ok(browse::list_buckets(&cx.state, &cx.principal, &usecase_id).await?)
 }
@@ -36,7 +37,7 @@ pub async fn list_buckets(usecase_id: String) -> Result<Vec<String>, AppError> {
 /// One page of a folder: sub-folders and files the user may see.
 #[server(endpoint = "list_objects")]
 pub async fn list_objects(
-    usecase_id: String,
+    usecase_id: UsecaseId,
     bucket: String,
     prefix: String,
     token: Option<String>,
@@ -51,7 +52,7 @@ pub async fn list_objects(
 
 /// A short-lived URL that downloads one object straight from S3.
 #[server(endpoint = "download_url")]
-pub async fn download_url(usecase_id: String, bucket: String, key: String) -> Result<String, AppError> {
+pub async fn download_url(usecase_id: UsecaseId, bucket: String, key: String) -> Result<String, AppError> {
     let (bucket, key) =
         (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;

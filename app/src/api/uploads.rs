@@ -2,6 +2,7 @@
 //! of the core's `uploads` services. The bytes never pass through the portal.
 
 use crate::error::AppError;
+use crate::ids::{UploadId, UsecaseId};
 use crate::model::{Conflict, FileOffer, ObjectEntry, PartOffer, SentPart, SignedPart, UploadBatch, UploadLimits};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -17,7 +18,7 @@ use crate::names::{BucketName, ObjectKey, Prefix};
 /// there before any file is read, and tells the browser how to cut and pace it.
 #[server(endpoint = "begin_upload")]
 pub async fn begin_upload(
-    usecase_id: String,
+    usecase_id: UsecaseId,
     bucket: String,
     prefix: String,
     files: u32,
@@ -33,7 +34,7 @@ pub async fn begin_upload(
 /// each small file, a multipart upload (new or resumed) for each large one.
 #[server(endpoint = "batch_upload_urls", input = Json)]
 pub async fn batch_upload_urls(
-    usecase_id: String,
+    usecase_id: UsecaseId,
     bucket: String,
     prefix: String,
     conflict: Conflict,
@@ -48,21 +49,21 @@ pub async fn batch_upload_urls(
 
 /// Presigned UploadPart requests for a few parts of one of the user's uploads.
 #[server(endpoint = "sign_parts", input = Json)]
-pub async fn sign_parts(upload_id: String, parts: Vec<PartOffer>) -> Result<Vec<SignedPart>, AppError> {
+pub async fn sign_parts(upload_id: UploadId, parts: Vec<PartOffer>) -> Result<Vec<SignedPart>, AppError> {
     let cx = Ctx::load().await?;
     Ok(uploads::sign_parts(&cx.state, &cx.principal, &upload_id, parts).await?)
 }
 
 /// Completes a multipart upload once every part is on S3 and records the file.
 #[server(endpoint = "complete_multipart", input = Json)]
-pub async fn complete_multipart(upload_id: String, parts: Vec<SentPart>) -> Result<ObjectEntry, AppError> {
+pub async fn complete_multipart(upload_id: UploadId, parts: Vec<SentPart>) -> Result<ObjectEntry, AppError> {
     let cx = Ctx::load().await?;
     Ok(uploads::complete_multipart(&cx.state, &cx.principal, &upload_id, parts).await?)
 }
 
 /// Records a file sent in one piece after checking that it arrived.
 #[server(endpoint = "complete_upload")]
-pub async fn complete_upload(usecase_id: String, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
+pub async fn complete_upload(usecase_id: UsecaseId, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
     let (bucket, key) =
         (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
@@ -71,7 +72,7 @@ pub async fn complete_upload(usecase_id: String, bucket: String, key: String) ->
 
 /// Cancels a multipart upload: S3 drops the parts it holds at once.
 #[server(endpoint = "abort_upload")]
-pub async fn abort_upload(upload_id: String) -> Result<(), AppError> {
+pub async fn abort_upload(upload_id: UploadId) -> Result<(), AppError> {
     let cx = Ctx::load().await?;
     Ok(uploads::abort_upload(&cx.state, &cx.principal, &upload_id).await?)
 }

@@ -3,6 +3,7 @@
 //! kept in the web session between the editor's first view and the save.
 
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::{SaveOutcome, SettingCheck, UsecaseForm, UsecaseSetup};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -31,10 +32,10 @@ async fn pending_ids(cx: &Ctx) -> Result<PendingIds, AppError> {
 
 /// The editor's data for an existing usecase, or for a new one (`None`).
 #[server(endpoint = "load_usecase_setup", input = Json)]
-pub async fn load_usecase_setup(usecase_id: Option<String>) -> Result<UsecaseSetup, AppError> {
+pub async fn load_usecase_setup(usecase_id: Option<UsecaseId>) -> Result<UsecaseSetup, AppError> {
     let cx = Ctx::load().await?;
     let pending = if usecase_id.is_none() { pending_ids(&cx).await? } else { PendingIds::default() };
-    Ok(usecases::load_setup(&cx.state, &cx.principal, usecase_id.as_deref(), pending).await?)
+    Ok(usecases::load_setup(&cx.state, &cx.principal, usecase_id.as_ref(), pending).await?)
 }
 
 /// Verifies the configuration and saves it only if every step passed.
@@ -52,7 +53,7 @@ pub async fn save_usecase(form: UsecaseForm) -> Result<SaveOutcome, AppError> {
 
 /// Verifies a saved usecase's data access again and keeps the result and time.
 #[server(endpoint = "reverify_usecase")]
-pub async fn reverify_usecase(usecase_id: String) -> Result<Vec<SettingCheck>, AppError> {
+pub async fn reverify_usecase(usecase_id: UsecaseId) -> Result<Vec<SettingCheck>, AppError> {
     let cx = Ctx::load().await?;
     Ok(usecases::reverify(&cx.state, &cx.principal, &usecase_id).await?)
 }

@@ -6,6 +6,7 @@ use crate::components::checklist::Checklist;
 use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::{BucketReport, REGIONS};
 use crate::rules::bucket_name_problem;
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 #[component]
 pub fn BucketCreator(
     /// Usecase the bucket is for.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// Region selected at first.
     default_region: String,
     /// Called after a bucket was created or adopted.
@@ -89,7 +90,7 @@ pub fn BucketCreator(
 fn BucketChecklist(
     report: BucketReport,
     reapply: ServerAction<ApplyBucketSettings>,
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
 ) -> impl IntoView {
     let all_ok = report.checks.iter().all(|c| c.ok);
     let bucket = report.bucket.clone();

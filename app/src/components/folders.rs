@@ -3,6 +3,7 @@
 use crate::api::buckets::{CreateFolder, SetDataSource};
 use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
+use crate::ids::UsecaseId;
 use crate::rules::folder_name_problem;
 use leptos::prelude::*;
 
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 #[component]
 pub fn FolderCreator(
     /// Usecase id.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// Bucket name.
     bucket: Signal<String>,
     /// The folder the new one goes into.
@@ -56,7 +57,7 @@ pub fn FolderCreator(
 #[component]
 pub fn DataSourcePicker(
     /// Usecase id.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// Bucket name.
     bucket: Signal<String>,
     /// The folder shown.

@@ -4,6 +4,7 @@
 use crate::api::buckets::{ApplyTrainingAccess, SetTrainingRole, show_training_access};
 use crate::components::field::CheckedField;
 use crate::components::session::ErrorNote;
+use crate::ids::UsecaseId;
 use crate::rules::role_arn_problem;
 use leptos::prelude::*;
 
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn TrainingRoleForm(
     /// Usecase id.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// The role set now (may be empty).
     current: String,
 ) -> impl IntoView {
@@ -66,7 +67,7 @@ pub fn TrainingRoleForm(
 #[component]
 pub fn TrainingAccessPanel(
     /// Usecase id.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// Bucket name.
     bucket: Signal<String>,
 ) -> impl IntoView {

@@ -7,6 +7,7 @@ use super::db::{Conn, schema::audit_events};
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::{ClientInfo, CoreError, now_ms};
+use crate::ids::{UsecaseId, UserId};
 use crate::model::{AuditFilter, AuditRow};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -42,13 +43,13 @@ pub struct NewEvent {
     /// Tenant of the actor or resource.
     pub tenant_id: Option<String>,
     /// Acting user, if known.
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// Acting user's email, or the email typed at a failed sign-in.
     pub user_email: Option<String>,
     /// What was done, e.g. `object.upload`.
     pub action: String,
     /// Usecase concerned.
-    pub usecase_id: Option<String>,
+    pub usecase_id: Option<UsecaseId>,
     /// Bucket concerned.
     pub bucket: Option<String>,
     /// Key or prefix concerned.

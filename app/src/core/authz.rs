@@ -6,6 +6,7 @@
 use super::CoreError;
 use super::db::models::{Grant, Usecase, User};
 use super::db::{Conn, schema::grants};
+use crate::ids::UserId;
 use crate::model::Role;
 use diesel::prelude::*;
 
@@ -13,7 +14,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// User id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Tenant of the user.
     pub tenant_id: String,
     /// Email, for the audit trail.
@@ -164,7 +165,7 @@ fn effective_rights(actor: &Actor, usecase: &Usecase, grants: &[Grant], now_ms: 
 }
 
 /// The private home folder of a user in every data bucket.
-pub fn home_prefix(user_id: &str) -> String {
+pub fn home_prefix(user_id: &UserId) -> String {
     format!("users/{user_id}/")
 }
 
@@ -340,7 +341,7 @@ mod tests {
     fn everyone_owns_a_home_in_the_data_bucket() {
         let uc = usecase("t1");
         let a = actor(Role::Editor);
-        let key = format!("{}notes.txt", home_prefix("u1"));
+        let key = format!("{}notes.txt", home_prefix(&"u1".into()));
         assert!(decide(Some(&a), &[], Action::WriteObject, object(&uc, &key), 0).is_ok());
         assert!(decide(Some(&a), &[], Action::ReadObject, object(&uc, "users/u2/notes.txt"), 0).is_err());
     }

@@ -5,6 +5,7 @@
 
 use super::CoreError;
 use super::db::models::Usecase;
+use crate::ids::UsecaseId;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_s3::Client;
@@ -108,7 +109,7 @@ pub struct S3Gateway {
     client: Client,
     sdk: SdkConfig,
     settings: S3Settings,
-    assumed: Arc<Mutex<HashMap<(String, RoleRef), Cached>>>,
+    assumed: Arc<Mutex<HashMap<(UsecaseId, RoleRef), Cached>>>,
 }
 
 impl std::fmt::Debug for S3Gateway {
@@ -140,7 +141,7 @@ impl S3Gateway {
 
     /// A client on the role's temporary credentials, cached per usecase and
     /// role until shortly before they expire.
-    pub async fn client_as(&self, usecase_id: &str, role: &RoleRef) -> Result<Client, CoreError> {
+    pub async fn client_as(&self, usecase_id: &UsecaseId, role: &RoleRef) -> Result<Client, CoreError> {
         let key = (usecase_id.to_owned(), role.clone());
         let now = SystemTime::now();
         if let Some(hit) = self.lock().get(&key).filter(|c| c.expires > now + REFRESH_MARGIN) {
@@ -154,11 +155,11 @@ impl S3Gateway {
     }
 
     /// Drops the cached credentials of a usecase (after its roles changed).
-    pub fn forget(&self, usecase_id: &str) {
+    pub fn forget(&self, usecase_id: &UsecaseId) {
         self.lock().retain(|(id, _), _| id != usecase_id);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, RoleRef), Cached>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(UsecaseId, RoleRef), Cached>> {
         self.assumed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 

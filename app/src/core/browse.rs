@@ -8,6 +8,7 @@ use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
+use crate::ids::UsecaseId;
 use crate::model::{Listing, UsecaseSummary};
 use crate::names::{BucketName, ObjectKey, Prefix};
 use diesel::prelude::*;
@@ -49,7 +50,7 @@ pub async fn list_usecases(s: &Services, p: &Principal) -> Result<Vec<UsecaseSum
 }
 
 /// One usecase.
-pub async fn get_usecase(s: &Services, p: &Principal, usecase_id: &str) -> Result<UsecaseSummary, CoreError> {
+pub async fn get_usecase(s: &Services, p: &Principal, usecase_id: &UsecaseId) -> Result<UsecaseSummary, CoreError> {
     let g = Guard::new(s, p, AuditAction::ViewUsecase);
     let usecase = g.usecase(usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
@@ -58,7 +59,7 @@ pub async fn get_usecase(s: &Services, p: &Principal, usecase_id: &str) -> Resul
 }
 
 /// The buckets of a usecase that the principal may see.
-pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<String>, CoreError> {
+pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &UsecaseId) -> Result<Vec<String>, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListBuckets);
     let usecase = g.usecase(usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
@@ -74,7 +75,7 @@ pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &str) -> Resu
 #[derive(Debug, Clone)]
 pub struct FolderQuery {
     /// The usecase whose storage holds the bucket.
-    pub usecase_id: String,
+    pub usecase_id: UsecaseId,
     /// Bucket name.
     pub bucket: BucketName,
     /// The folder.
@@ -109,7 +110,7 @@ pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result
 pub async fn download_url(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &BucketName,
     key: &ObjectKey,
 ) -> Result<String, CoreError> {

@@ -11,6 +11,7 @@ use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
+use crate::ids::UsecaseId;
 use crate::model::{BucketReport, SettingCheck, TrainingAccess, UsecaseSummary};
 use crate::names::{BucketName, Prefix};
 use diesel::prelude::*;
@@ -41,7 +42,7 @@ fn describe(report: &BucketReport) -> String {
 pub async fn create_bucket(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     name: &str,
     region: &str,
     adopt: bool,
@@ -58,7 +59,7 @@ pub async fn create_bucket(
 pub async fn apply_settings(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &str,
 ) -> Result<BucketReport, CoreError> {
     let g = Guard::new(s, p, AuditAction::ConfigureBucket);
@@ -72,7 +73,7 @@ pub async fn apply_settings(
 pub async fn create_folder(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &BucketName,
     prefix: &Prefix,
     name: &str,
@@ -91,8 +92,8 @@ pub async fn create_folder(
 /// Changes the usecase row `id` with `change` and reads it back.
 async fn update_usecase(
     s: &Services,
-    id: &str,
-    change: impl FnOnce(&mut Conn, &str) -> QueryResult<usize> + Send + 'static,
+    id: &UsecaseId,
+    change: impl FnOnce(&mut Conn, &UsecaseId) -> QueryResult<usize> + Send + 'static,
 ) -> Result<UsecaseSummary, CoreError> {
     let id = id.to_owned();
     s.db.run(move |c| {
@@ -107,7 +108,7 @@ async fn update_usecase(
 pub async fn set_data_source(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &BucketName,
     prefix: &Prefix,
 ) -> Result<UsecaseSummary, CoreError> {
@@ -126,7 +127,7 @@ pub async fn set_data_source(
 pub async fn set_training_role(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     role_arn: &str,
 ) -> Result<UsecaseSummary, CoreError> {
     let g = Guard::new(s, p, AuditAction::SetTrainingRole);
@@ -149,7 +150,7 @@ pub async fn set_training_role(
 pub async fn show_training_access(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &str,
 ) -> Result<TrainingAccess, CoreError> {
     let g = Guard::new(s, p, AuditAction::ViewTrainingAccess);
@@ -166,7 +167,7 @@ pub async fn show_training_access(
 pub async fn apply_training_access(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &str,
 ) -> Result<SettingCheck, CoreError> {
     let g = Guard::new(s, p, AuditAction::ApplyTrainingAccess);

@@ -12,6 +12,7 @@ use super::db::models::Usecase;
 use super::db::schema::usecases;
 use super::principal::Principal;
 use super::{CoreError, PortalConfig};
+use crate::ids::UsecaseId;
 use diesel::prelude::*;
 use std::sync::Arc;
 
@@ -121,7 +122,7 @@ impl<'a> Guard<'a> {
 
     /// Loads a usecase; one that does not exist is refused like one of
     /// another tenant, so that ids reveal nothing.
-    pub async fn usecase(&self, id: &str) -> Result<Usecase, CoreError> {
+    pub async fn usecase(&self, id: &UsecaseId) -> Result<Usecase, CoreError> {
         self.actor().await?;
         let key = id.to_owned();
         let found = self
@@ -146,7 +147,7 @@ impl<'a> Guard<'a> {
     /// of it the principal may see.
     pub async fn object(
         &self,
-        usecase_id: &str,
+        usecase_id: &UsecaseId,
         bucket: &str,
         key: &str,
     ) -> Result<(Usecase, Target, Scope), CoreError> {

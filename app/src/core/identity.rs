@@ -6,6 +6,7 @@ use super::db::Conn;
 use super::db::models::{Tenant, Usecase, User};
 use super::db::schema::{tenants, usecases, users};
 use super::{CoreError, PortalConfig, new_id, now_ms};
+use crate::ids::UserId;
 use crate::model::{Role, SessionUser};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -58,7 +59,7 @@ pub fn check_new_password(password: &str) -> Result<(), CoreError> {
 
 fn new_user(tenant_id: &str, email: String, password_hash: String, role: Role) -> User {
     User {
-        id: new_id(),
+        id: UserId::random(),
         tenant_id: tenant_id.into(),
         email,
         password_hash,
@@ -160,7 +161,7 @@ pub fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<User, Sig
 }
 
 /// The actor and the page-facing user for a session's user id.
-pub fn load_session_user(conn: &mut Conn, user_id: &str) -> Result<Option<(Actor, SessionUser)>, CoreError> {
+pub fn load_session_user(conn: &mut Conn, user_id: &UserId) -> Result<Option<(Actor, SessionUser)>, CoreError> {
     let row: Option<(User, String)> = users::table
         .inner_join(tenants::table)
         .filter(users::id.eq(user_id))

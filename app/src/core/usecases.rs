@@ -8,6 +8,7 @@ use super::principal::Principal;
 use super::usecase_config as config;
 use super::{CoreError, audit, now_ms};
 use crate::core::actions::AuditAction;
+use crate::ids::UsecaseId;
 use crate::model::{SaveOutcome, SettingCheck, UsecaseForm, UsecaseSetup};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -30,7 +31,7 @@ fn checks_of(u: &Usecase) -> Vec<SettingCheck> {
 pub async fn load_setup(
     s: &Services,
     p: &Principal,
-    usecase_id: Option<&str>,
+    usecase_id: Option<&UsecaseId>,
     pending: PendingIds,
 ) -> Result<UsecaseSetup, CoreError> {
     let g = Guard::new(s, p, AuditAction::UsecaseSetup);
@@ -150,7 +151,7 @@ fn store(c: &mut super::db::Conn, row: &Usecase, is_new: bool) -> Result<(), Cor
 }
 
 /// Verifies a saved usecase's data access again and keeps the result and time.
-pub async fn reverify(s: &Services, p: &Principal, usecase_id: &str) -> Result<Vec<SettingCheck>, CoreError> {
+pub async fn reverify(s: &Services, p: &Principal, usecase_id: &UsecaseId) -> Result<Vec<SettingCheck>, CoreError> {
     let g = Guard::new(s, p, AuditAction::VerifyUsecase);
     let u = g.usecase(usecase_id).await?;
     let target = Target::Usecase(u.clone());

@@ -6,6 +6,7 @@ use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use crate::components::training::TrainingAccessPanel;
 use crate::components::{encode, format_size};
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::Listing;
 use crate::upload_client::Uploader;
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub fn BrowserPage() -> impl IntoView {
     }
 }
 
-fn folder_href(usecase_id: &str, bucket: &str, prefix: &str) -> String {
+fn folder_href(usecase_id: &UsecaseId, bucket: &str, prefix: &str) -> String {
     format!("/usecases/{usecase_id}/buckets/{}?prefix={}", encode(bucket), encode(prefix))
 }
 
@@ -29,7 +30,7 @@ fn folder_href(usecase_id: &str, bucket: &str, prefix: &str) -> String {
 fn Browser() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let usecase_id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let usecase_id = Signal::derive(move || UsecaseId::from(params.read().get("id").unwrap_or_default()));
     let bucket = Signal::derive(move || params.read().get("bucket").unwrap_or_default());
     let prefix = Signal::derive(move || query.read().get("prefix").unwrap_or_default());
     let token = move || query.read().get("token").filter(|t| !t.is_empty());
@@ -79,7 +80,7 @@ fn Browser() -> impl IntoView {
 }
 
 #[component]
-fn Breadcrumbs(usecase_id: Signal<String>, bucket: Signal<String>, prefix: Signal<String>) -> impl IntoView {
+fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Signal<String>) -> impl IntoView {
     move || {
         let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
         let mut crumbs = vec![(b.clone(), folder_href(&u, &b, ""))];
@@ -112,7 +113,7 @@ fn Breadcrumbs(usecase_id: Signal<String>, bucket: Signal<String>, prefix: Signa
 #[component]
 fn FolderTable(
     listing: Listing,
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     bucket: Signal<String>,
     download_error: RwSignal<Option<AppError>>,
 ) -> impl IntoView {

@@ -7,6 +7,7 @@ use crate::components::checklist::Checklist;
 use crate::components::encode;
 use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
 use crate::components::training::TrainingRoleForm;
+use crate::ids::UsecaseId;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -23,7 +24,7 @@ pub fn UsecasePage() -> impl IntoView {
 #[component]
 fn UsecaseBuckets() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = move || UsecaseId::from(params.read().get("id").unwrap_or_default());
     let usecase = Resource::new(id, get_usecase);
     let refresh = RwSignal::new(0_u32);
     let buckets = Resource::new(move || (id(), refresh.get()), |(id, _)| list_buckets(id));
@@ -96,7 +97,7 @@ fn UsecaseBuckets() -> impl IntoView {
 
 /// Settings link and a button that verifies the data access again.
 #[component]
-fn VerifyAgain(usecase_id: Signal<String>) -> impl IntoView {
+fn VerifyAgain(usecase_id: Signal<UsecaseId>) -> impl IntoView {
     let action = ServerAction::<ReverifyUsecase>::new();
     view! {
         <section class="panel" aria-labelledby="access-heading">

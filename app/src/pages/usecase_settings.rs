@@ -4,6 +4,7 @@
 use crate::api::usecases::{SaveUsecase, load_usecase_setup};
 use crate::components::checklist::Checklist;
 use crate::components::session::{ErrorNote, RequireUser};
+use crate::ids::UsecaseId;
 use crate::model::{REGIONS, SaveOutcome, UsecaseForm, UsecaseSetup};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -24,13 +25,13 @@ pub fn UsecaseSettingsPage() -> impl IntoView {
     let params = use_params_map();
     view! {
         <RequireUser admin=true>
-            {move || view! { <EditorLoader id=params.read().get("id") /> }}
+            {move || view! { <EditorLoader id=params.read().get("id").map(UsecaseId::from) /> }}
         </RequireUser>
     }
 }
 
 #[component]
-fn EditorLoader(id: Option<String>) -> impl IntoView {
+fn EditorLoader(id: Option<UsecaseId>) -> impl IntoView {
     let setup = Resource::new(move || id.clone(), load_usecase_setup);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -5,6 +5,7 @@
 use super::queue::{Row, Status, Totals, normalize_folder, speed_text};
 use crate::components::format_size;
 use crate::error::AppError;
+use crate::ids::UsecaseId;
 use crate::model::Conflict;
 use leptos::prelude::*;
 
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Uploader(
     /// Usecase id.
-    usecase_id: Signal<String>,
+    usecase_id: Signal<UsecaseId>,
     /// Bucket name.
     bucket: Signal<String>,
     /// The folder being browsed; the default destination.

@@ -11,6 +11,7 @@ pub mod uploads;
 use app::core::db::models::{Grant, Tenant, Usecase};
 use app::core::db::schema::{audit_events, grants, tenants, usecases};
 use app::core::{identity, new_id, now_ms};
+use app::ids::{GrantId, UserId};
 use app::model::Role;
 use diesel::prelude::*;
 use server::Portal;
@@ -107,7 +108,7 @@ impl TestPortal {
     }
 
     /// Adds a user to the tenant of `usecase`.
-    pub fn add_user(&self, tenant_id: &str, email: &str, role: Role) -> String {
+    pub fn add_user(&self, tenant_id: &str, email: &str, role: Role) -> UserId {
         let tenant = tenant_id.to_owned();
         let email = email.to_owned();
         self.db(move |c| identity::create_user(c, &tenant, &email, PASSWORD, role).unwrap().id)
@@ -125,10 +126,10 @@ impl TestPortal {
     }
 
     /// Grants `user_id` rights on `bucket`/`prefix` of `usecase`.
-    pub fn grant(&self, user_id: &str, usecase: &Usecase, prefix: &str, write: bool) {
+    pub fn grant(&self, user_id: &UserId, usecase: &Usecase, prefix: &str, write: bool) {
         let g = Grant {
-            id: new_id(),
-            user_id: user_id.into(),
+            id: GrantId::random(),
+            user_id: user_id.clone(),
             usecase_id: usecase.id.clone(),
             bucket: usecase.data_bucket().into(),
             prefix: prefix.into(),

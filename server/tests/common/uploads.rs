@@ -3,6 +3,7 @@
 use super::caller::Caller;
 use super::{TestPortal, crc32c_b64, send_as_planned};
 use app::api::uploads::{BatchUploadUrls, SignParts};
+use app::ids::{UploadId, UsecaseId};
 use app::model::{FileOffer, FilePlan, PartOffer, SentPart, UploadBatch};
 
 /// One mebibyte.
@@ -22,14 +23,14 @@ pub fn large_offer(path: &str, bytes: &[u8]) -> FileOffer {
 pub async fn plan(
     t: &TestPortal,
     c: &reqwest::Client,
-    u: &str,
+    u: &UsecaseId,
     prefix: &str,
     rule: &str,
     files: Vec<FileOffer>,
 ) -> UploadBatch {
     let conflict = serde_json::from_value(serde_json::json!(rule)).expect("a conflict rule");
     let args = BatchUploadUrls {
-        usecase_id: u.into(),
+        usecase_id: u.clone(),
         bucket: "dataport-data".into(),
         prefix: prefix.into(),
         conflict,
@@ -52,9 +53,9 @@ pub async fn sign(t: &TestPortal, c: &reqwest::Client, upload_id: &str, parts: &
 }
 
 /// Signs and sends one part; returns its ETag.
-pub async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &str, number: u32, bytes: &[u8]) -> String {
+pub async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &UploadId, number: u32, bytes: &[u8]) -> String {
     let offer = PartOffer { number, crc32c: crc32c_b64(bytes) };
-    let args = SignParts { upload_id: upload_id.into(), parts: vec![offer] };
+    let args = SignParts { upload_id: upload_id.clone(), parts: vec![offer] };
     let signed = Caller::with_client(t, c).call(args).await.expect("the part is signed");
     let resp = send_as_planned(&signed[0].request, bytes.to_vec()).await;
     assert_eq!(resp.status(), 200, "part {number}: {}", resp.text().await.unwrap_or_default());
@@ -63,7 +64,12 @@ pub async fn send_part(t: &TestPortal, c: &reqwest::Client, upload_id: &str, num
 
 /// Plans `bytes` as `key` of the default usecase and sends every part;
 /// returns the portal's upload id and the parts as `complete_multipart` takes them.
-pub async fn send_whole_file(t: &TestPortal, c: &reqwest::Client, key: &str, bytes: &[u8]) -> (String, Vec<SentPart>) {
+pub async fn send_whole_file(
+    t: &TestPortal,
+    c: &reqwest::Client,
+    key: &str,
+    bytes: &[u8],
+) -> (UploadId, Vec<SentPart>) {
     let u = t.default_usecase();
     let batch = plan(t, c, &u.id, "", "Overwrite", vec![large_offer(key, bytes)]).await;
     let FilePlan::Multipart { upload_id, part_size, part_count, .. } = batch.plans[0].clone() else {

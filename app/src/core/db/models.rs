@@ -3,6 +3,7 @@
 
 use super::schema::*;
 use super::text_enums::UploadStatus;
+use crate::ids::{GrantId, UploadId, UsecaseId, UserId};
 use crate::model::Role;
 use diesel::prelude::*;
 
@@ -19,7 +20,7 @@ pub struct Tenant {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub tenant_id: String,
     pub email: String,
     pub password_hash: String,
@@ -34,7 +35,7 @@ pub struct User {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = usecases)]
 pub struct Usecase {
-    pub id: String,
+    pub id: UsecaseId,
     pub tenant_id: String,
     pub name: String,
     pub account_id: String,
@@ -59,7 +60,7 @@ impl Usecase {
     /// A new usecase whose data lives in `bucket` of the portal's own account, with a fresh external id.
     pub fn same_account(tenant_id: &str, name: &str, account_id: &str, bucket: &str, region: &str) -> Usecase {
         Usecase {
-            id: crate::core::new_id(),
+            id: UsecaseId::random(),
             tenant_id: tenant_id.into(),
             name: name.into(),
             account_id: account_id.into(),
@@ -89,9 +90,9 @@ impl Usecase {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = grants)]
 pub struct Grant {
-    pub id: String,
-    pub user_id: String,
-    pub usecase_id: String,
+    pub id: GrantId,
+    pub user_id: UserId,
+    pub usecase_id: UsecaseId,
     pub bucket: String,
     pub prefix: String,
     pub can_list: bool,
@@ -108,8 +109,8 @@ pub struct Grant {
 pub struct FileRecord {
     pub id: String,
     pub tenant_id: String,
-    pub usecase_id: String,
-    pub owner_id: String,
+    pub usecase_id: UsecaseId,
+    pub owner_id: UserId,
     pub bucket: String,
     pub object_key: String,
     pub size: i64,
@@ -124,10 +125,10 @@ pub struct FileRecord {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = uploads)]
 pub struct UploadRecord {
-    pub id: String,
+    pub id: UploadId,
     pub tenant_id: String,
-    pub usecase_id: String,
-    pub owner_id: String,
+    pub usecase_id: UsecaseId,
+    pub owner_id: UserId,
     pub bucket: String,
     pub requested_key: String,
     pub object_key: String,
@@ -148,10 +149,10 @@ pub struct AuditEvent {
     pub seq: i64,
     pub at: i64,
     pub tenant_id: Option<String>,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub user_email: Option<String>,
     pub action: String,
-    pub usecase_id: Option<String>,
+    pub usecase_id: Option<UsecaseId>,
     pub bucket: Option<String>,
     pub object_key: Option<String>,
     pub client_ip: Option<String>,

@@ -7,7 +7,8 @@ use crate::core::db::models::{UploadRecord, Usecase};
 use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
-use crate::core::{CoreError, new_id, now_ms};
+use crate::core::{CoreError, now_ms};
+use crate::ids::{UploadId, UsecaseId};
 use crate::model::{Conflict, FileOffer, FilePlan, UploadBatch, UploadLimits};
 use crate::names::{BucketName, Prefix};
 use std::collections::HashSet;
@@ -24,7 +25,7 @@ fn clean_content_type(raw: &str) -> String {
 pub async fn begin(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &BucketName,
     prefix: &Prefix,
     files: u32,
@@ -44,7 +45,7 @@ pub async fn begin(
 #[derive(Debug, Clone)]
 pub struct BatchPlace {
     /// The usecase whose storage holds the bucket.
-    pub usecase_id: String,
+    pub usecase_id: UsecaseId,
     /// Bucket name.
     pub bucket: BucketName,
     /// Destination folder.
@@ -157,7 +158,7 @@ impl Planner<'_> {
         let part_size = rules::part_size_for(file.size);
         let now = now_ms();
         let record = UploadRecord {
-            id: new_id(),
+            id: UploadId::random(),
             tenant_id: self.usecase.tenant_id.clone(),
             usecase_id: self.usecase.id.clone(),
             owner_id: owner,

@@ -11,6 +11,7 @@ use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, Services, now_ms};
+use crate::ids::{UploadId, UsecaseId, UserId};
 use diesel::prelude::*;
 use std::time::Duration;
 
@@ -18,8 +19,8 @@ use std::time::Duration;
 /// place, same requested key, same size and modification time.
 pub fn find_resumable(
     conn: &mut Conn,
-    owner_id: &str,
-    usecase_id: &str,
+    owner_id: &UserId,
+    usecase_id: &UsecaseId,
     bucket: &str,
     requested_key: &str,
     size: i64,
@@ -52,18 +53,18 @@ pub fn record_file(conn: &mut Conn, record: &FileRecord) -> Result<(), CoreError
 }
 
 /// Loads an upload by the portal's id.
-pub fn load(conn: &mut Conn, id: &str) -> Result<Option<UploadRecord>, CoreError> {
+pub fn load(conn: &mut Conn, id: &UploadId) -> Result<Option<UploadRecord>, CoreError> {
     Ok(uploads::table.find(id).select(UploadRecord::as_select()).first(conn).optional()?)
 }
 
 /// Marks the upload as used now, so that the sweeper leaves it alone.
-pub fn touch(conn: &mut Conn, id: &str) -> Result<(), CoreError> {
+pub fn touch(conn: &mut Conn, id: &UploadId) -> Result<(), CoreError> {
     diesel::update(uploads::table.find(id)).set(uploads::updated_at.eq(now_ms())).execute(conn)?;
     Ok(())
 }
 
 /// Sets the upload's status (`completed` or `aborted`).
-pub fn set_status(conn: &mut Conn, id: &str, status: UploadStatus) -> Result<(), CoreError> {
+pub fn set_status(conn: &mut Conn, id: &UploadId, status: UploadStatus) -> Result<(), CoreError> {
     diesel::update(uploads::table.find(id))
         .set((uploads::status.eq(status), uploads::updated_at.eq(now_ms())))
         .execute(conn)?;

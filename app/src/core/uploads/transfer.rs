@@ -10,11 +10,12 @@ use crate::core::db::text_enums::UploadStatus;
 use crate::core::guard::{Guard, Services, Target};
 use crate::core::principal::Principal;
 use crate::core::{CoreError, new_id, now_ms, storage};
+use crate::ids::{UploadId, UsecaseId};
 use crate::model::{ObjectEntry, PartOffer, SentPart, SignedPart, StoredPart};
 use crate::names::{BucketName, ObjectKey};
 
 /// Loads one of the principal's own uploads and authorizes writing its key.
-async fn own_upload(g: &Guard<'_>, upload_id: &str) -> Result<(UploadRecord, Usecase, Target), CoreError> {
+async fn own_upload(g: &Guard<'_>, upload_id: &UploadId) -> Result<(UploadRecord, Usecase, Target), CoreError> {
     let actor = g.actor().await?;
     let id = upload_id.to_owned();
     let record = g.services().db.run(move |c| records::load(c, &id)).await?;
@@ -62,7 +63,7 @@ fn check_part_offers(record: &UploadRecord, count: u32, parts: &[PartOffer]) -> 
 pub async fn sign_parts(
     s: &Services,
     p: &Principal,
-    upload_id: &str,
+    upload_id: &UploadId,
     parts: Vec<PartOffer>,
 ) -> Result<Vec<SignedPart>, CoreError> {
     let g = Guard::new(s, p, AuditAction::SignParts);
@@ -95,7 +96,7 @@ pub async fn sign_parts(
 pub async fn complete_multipart(
     s: &Services,
     p: &Principal,
-    upload_id: &str,
+    upload_id: &UploadId,
     parts: Vec<SentPart>,
 ) -> Result<ObjectEntry, CoreError> {
     let g = Guard::new(s, p, AuditAction::Upload);
@@ -213,7 +214,7 @@ async fn record_file(
 pub async fn complete_single(
     s: &Services,
     p: &Principal,
-    usecase_id: &str,
+    usecase_id: &UsecaseId,
     bucket: &BucketName,
     key: &ObjectKey,
 ) -> Result<ObjectEntry, CoreError> {
@@ -237,7 +238,7 @@ pub async fn complete_single(
 }
 
 /// Cancels a multipart upload: S3 drops the parts it holds at once.
-pub async fn abort_upload(s: &Services, p: &Principal, upload_id: &str) -> Result<(), CoreError> {
+pub async fn abort_upload(s: &Services, p: &Principal, upload_id: &UploadId) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::AbortUpload);
     let (record, usecase, target) = own_upload(&g, upload_id).await?;
     let client = g.s3(&target, &usecase).await?;

@@ -7,7 +7,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dest {
     /// The usecase whose storage holds the bucket.
-    pub usecase_id: String,
+    pub usecase_id: UsecaseId,
     /// Bucket name.
     pub bucket: String,
     /// Destination folder, ending in `/` (empty for the top).
@@ -35,7 +35,7 @@ pub struct Entry {
     pub(super) dest: RefCell<Option<Dest>>,
     pub(super) cancelled: Cell<bool>,
     pub(super) flights: Flights,
-    pub(super) upload_id: RefCell<Option<String>>,
+    pub(super) upload_id: RefCell<Option<UploadId>>,
     pub(super) crc32c: RefCell<Option<String>>,
     pub(super) progress: RefCell<Progress>,
 }
@@ -113,7 +113,7 @@ pub(super) enum PartFail {
 
 /// Signs parts just before they are sent, a few at a time.
 pub(super) struct Signer {
-    pub(super) upload_id: String,
+    pub(super) upload_id: UploadId,
     pub(super) entry: Rc<Entry>,
     pub(super) part_size: u64,
     pub(super) order: Vec<u32>,

@@ -12,6 +12,7 @@ use crate::api::uploads::{
     abort_upload, batch_upload_urls, begin_upload, complete_multipart, complete_upload, sign_parts,
 };
 use crate::error::AppError;
+use crate::ids::{UploadId, UsecaseId};
 use crate::model::Conflict;
 use crate::model::{FileOffer, FilePlan, PartOffer, SentPart, StoredPart, UploadLimits, UploadPlan};
 pub use entry::Dest;

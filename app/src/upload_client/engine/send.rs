@@ -143,7 +143,7 @@ impl Engine {
         &self,
         e: Rc<Entry>,
         key: String,
-        upload_id: String,
+        upload_id: UploadId,
         part_size: u64,
         part_count: u32,
         stored: Vec<StoredPart>,
