@@ -38,8 +38,15 @@ pub fn Uploader(
     let running = RwSignal::new(false);
 
     #[cfg(feature = "hydrate")]
-    let engine =
-        StoredValue::new_local(std::rc::Rc::new(super::engine::Engine::new(rows, paused, running, error, on_done)));
+    let engine = StoredValue::new_local(std::rc::Rc::new(super::engine::BrowserEngine::new(
+        super::engine::ServerFns,
+        super::engine::Browser,
+        rows,
+        paused,
+        running,
+        error,
+        on_done,
+    )));
     #[cfg(not(feature = "hydrate"))]
     let _ = (usecase_id, bucket, on_done);
 

@@ -3,7 +3,7 @@
 //! blob read slice by slice, and timers. XHR is used because `fetch` has no
 //! upload progress events.
 
-pub use super::rules::{SendError, backoff_cap_ms, classify, crc32c_base64};
+pub use super::rules::{SendError, classify, crc32c_base64};
 use crate::model::UploadPlan;
 use futures::channel::oneshot;
 use std::cell::RefCell;
@@ -190,11 +190,4 @@ pub async fn sleep(ms: u32) {
 /// Milliseconds on the page's clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-/// Exponential backoff with jitter before retry number `attempt` (1-based):
-/// half of 0.5 s · 2^(attempt-1), capped at 8 s, plus a random other half.
-pub fn backoff_ms(attempt: u32) -> u32 {
-    let cap = backoff_cap_ms(attempt);
-    cap / 2 + (js_sys::Math::random() * f64::from(cap / 2)) as u32
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod caller;
+pub mod engine;
 pub mod lossy_proxy;
 pub mod moto;
 pub mod uploads;

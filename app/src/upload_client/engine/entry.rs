@@ -29,18 +29,18 @@ pub(super) struct Progress {
 }
 
 /// A file of the queue with what its upload needs.
-pub struct Entry {
+pub struct Entry<T: Transport> {
     pub(super) row: Row,
-    pub(super) file: web_sys::File,
+    pub(super) file: T::Blob,
     pub(super) dest: RefCell<Option<Dest>>,
     pub(super) cancelled: Cell<bool>,
-    pub(super) flights: Flights,
+    pub(super) flights: T::Flights,
     pub(super) upload_id: RefCell<Option<UploadId>>,
     pub(super) crc32c: RefCell<Option<String>>,
     pub(super) progress: RefCell<Progress>,
 }
 
-impl Entry {
+impl<T: Transport> Entry<T> {
     pub(super) fn set(&self, f: impl FnOnce(&mut RowState)) {
         self.row.state.update(f);
     }
@@ -61,16 +61,16 @@ impl Entry {
         });
     }
 
-    pub(super) fn begin(&self, base: f64) {
+    pub(super) fn begin(&self, base: f64, now: f64) {
         let sent = self.row.state.with_untracked(|s| s.sent);
         *self.progress.borrow_mut() =
-            Progress { total: base, parts: HashMap::new(), started_at: wire::now_ms(), started_from: sent.max(base) };
+            Progress { total: base, parts: HashMap::new(), started_at: now, started_from: sent.max(base) };
         self.set(|s| s.sent = s.sent.max(base));
     }
 
     /// Takes a progress event of `part`; the row's figure only grows, so a
     /// retried part never moves the bar back.
-    pub(super) fn report(&self, part: u32, loaded: f64) {
+    pub(super) fn report(&self, part: u32, loaded: f64, now: f64) {
         let (total, started_at, from) = {
             let mut p = self.progress.borrow_mut();
             let seen = p.parts.entry(part).or_insert(0.0);
@@ -80,7 +80,7 @@ impl Entry {
             (p.total, p.started_at, p.started_from)
         };
         let size = self.row.size as f64;
-        let elapsed = (wire::now_ms() - started_at) / 1000.0;
+        let elapsed = (now - started_at) / 1000.0;
         self.set(|s| {
             s.sent = s.sent.max(total.min(size));
             if elapsed > 0.2 {
@@ -90,19 +90,19 @@ impl Entry {
     }
 
     /// What the portal is told of this file when it is to go to `path`.
-    pub(super) fn offer(&self, path: String) -> FileOffer {
+    pub(super) fn offer(&self, transport: &T, path: String) -> FileOffer {
         FileOffer {
             path,
             size: self.row.size,
-            content_type: self.file.type_(),
-            modified: self.file.last_modified() as i64,
+            content_type: transport.content_type(&self.file),
+            modified: transport.modified_ms(&self.file),
             crc32c: self.crc32c.borrow().clone(),
         }
     }
 
-    pub(super) fn part_range(&self, number: u32, part_size: u64) -> (f64, f64) {
+    pub(super) fn part_range(&self, number: u32, part_size: u64) -> (u64, u64) {
         let start = (number as u64 - 1) * part_size;
-        (start as f64, (start + part_size).min(self.row.size) as f64)
+        (start, (start + part_size).min(self.row.size))
     }
 }
 
@@ -112,9 +112,9 @@ pub(super) enum PartFail {
 }
 
 /// Signs parts just before they are sent, a few at a time.
-pub(super) struct Signer {
+pub(super) struct Signer<T: Transport> {
     pub(super) upload_id: UploadId,
-    pub(super) entry: Rc<Entry>,
+    pub(super) entry: Rc<Entry<T>>,
     pub(super) part_size: u64,
     pub(super) order: Vec<u32>,
     pub(super) batch: usize,
@@ -124,21 +124,27 @@ pub(super) struct Signer {
     pub(super) lock: futures::lock::Mutex<()>,
 }
 
-impl Signer {
-    pub(super) async fn crc_of(&self, number: u32) -> Result<String, String> {
+impl<T: Transport> Signer<T> {
+    pub(super) async fn crc_of(&self, transport: &T, number: u32) -> Result<String, String> {
         if let Some(c) = self.crcs.borrow().get(&number) {
             return Ok(c.clone());
         }
         let (start, end) = self.entry.part_range(number, self.part_size);
-        let blob = self.entry.file.slice_with_f64_and_f64(start, end).map_err(|e| format!("{e:?}"))?;
-        let crc = wire::crc32c_of(&blob).await?;
+        let blob = transport.slice(&self.entry.file, start, end)?;
+        let crc = transport.crc32c(&blob).await?;
         self.crcs.borrow_mut().insert(number, crc.clone());
         Ok(crc)
     }
 
     /// A URL for `number`: one signed ahead if there is one and `fresh`
     /// is not asked, else a new batch with the next parts in line.
-    pub(super) async fn url(&self, number: u32, fresh: bool) -> Result<UploadPlan, String> {
+    pub(super) async fn url(
+        &self,
+        portal: &impl Portal,
+        transport: &T,
+        number: u32,
+        fresh: bool,
+    ) -> Result<UploadPlan, String> {
         let _turn = self.lock.lock().await;
         if !fresh && let Some(plan) = self.signed.borrow_mut().remove(&number) {
             return Ok(plan);
@@ -154,9 +160,9 @@ impl Signer {
         }
         let mut offers = Vec::with_capacity(numbers.len());
         for n in &numbers {
-            offers.push(PartOffer { number: *n, crc32c: self.crc_of(*n).await? });
+            offers.push(PartOffer { number: *n, crc32c: self.crc_of(transport, *n).await? });
         }
-        let signed = sign_parts(self.upload_id.clone(), offers).await.map_err(|e| e.to_string())?;
+        let signed = portal.sign_parts(self.upload_id.clone(), offers).await.map_err(|e| e.to_string())?;
         let mut cache = self.signed.borrow_mut();
         for part in signed {
             self.asked.borrow_mut().insert(part.number);

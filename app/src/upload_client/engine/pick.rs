@@ -2,27 +2,10 @@
 //! drops, walking dropped folders entry by entry.
 
 use super::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
-impl Engine {
-    pub(super) fn add(&self, file: web_sys::File, path: String) {
-        let id = self.next_id.get();
-        self.next_id.set(id + 1);
-        let path = path.trim_start_matches('/').to_owned();
-        let state = ArcRwSignal::new(RowState { status: Status::Ready, sent: 0.0, speed: 0.0, note: String::new() });
-        let row = Row { id, path, size: file.size() as u64, state };
-        self.rows.update(|rows| rows.push(row.clone()));
-        self.entries.borrow_mut().push(Rc::new(Entry {
-            row,
-            file,
-            dest: RefCell::new(None),
-            cancelled: Cell::new(false),
-            flights: Flights::default(),
-            upload_id: RefCell::new(None),
-            crc32c: RefCell::new(None),
-            progress: RefCell::new(Progress::default()),
-        }));
-    }
-
+impl BrowserEngine {
     /// Queues the files of a file or folder input, keeping folder paths.
     pub fn add_from_input(&self, ev: &leptos::ev::Event) {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
@@ -36,7 +19,7 @@ impl Engine {
                     .and_then(|v| v.as_string())
                     .filter(|p| !p.is_empty());
                 let path = relative.unwrap_or_else(|| file.name());
-                self.add(file, path);
+                self.add(file.into(), path);
             }
         }
         // The same files can be picked again (to resume, say).
@@ -67,7 +50,7 @@ impl Engine {
         }
         for file in loose {
             let name = file.name();
-            self.add(file, name);
+            self.add(file.into(), name);
         }
         let this = self.clone();
         leptos::task::spawn_local(async move {
@@ -85,7 +68,7 @@ impl Engine {
             if entry.is_file() {
                 let file_entry: web_sys::FileSystemFileEntry = entry.clone().unchecked_into();
                 let file = callback_value(|ok, err| file_entry.file_with_callback_and_callback(ok, err)).await?;
-                self.add(file.unchecked_into(), entry.full_path());
+                self.add(file.unchecked_into::<web_sys::File>().into(), entry.full_path());
             } else if entry.is_directory() {
                 let dir: web_sys::FileSystemDirectoryEntry = entry.unchecked_into();
                 let reader = dir.create_reader();

@@ -4,8 +4,8 @@
 
 use super::*;
 
-impl Engine {
-    pub(super) async fn upload_group(self: &Rc<Self>, group: Vec<Rc<Entry>>) {
+impl<P: Portal + 'static, T: Transport + 'static> Engine<P, T> {
+    pub(super) async fn upload_group(self: &Rc<Self>, group: Vec<Rc<Entry<T>>>) {
         let Some(limits) = self.limits.get() else { return };
         let Some(dest) = group[0].dest.borrow().clone() else { return };
         let mut offers = Vec::new();
@@ -17,7 +17,7 @@ impl Engine {
                 let known = e.crc32c.borrow().clone();
                 match known {
                     Some(c) => Some(c),
-                    None => match wire::crc32c_of(&e.file).await {
+                    None => match self.transport.crc32c(&e.file).await {
                         Ok(c) => Some(c),
                         Err(m) => {
                             e.fail(m);
@@ -32,20 +32,16 @@ impl Engine {
             if e.cancelled.get() {
                 continue;
             }
-            offers.push(e.offer(e.row.path.clone()));
+            offers.push(e.offer(&self.transport, e.row.path.clone()));
             members.push(e);
         }
         if members.is_empty() {
             return;
         }
-        let batch = match batch_upload_urls(
-            dest.usecase_id.clone(),
-            dest.bucket.clone(),
-            dest.prefix.clone(),
-            dest.conflict,
-            offers,
-        )
-        .await
+        let batch = match self
+            .portal
+            .plan(dest.usecase_id.clone(), dest.bucket.clone(), dest.prefix.clone(), dest.conflict, offers)
+            .await
         {
             Ok(batch) => batch,
             Err(err) => {
@@ -81,20 +77,17 @@ impl Engine {
         }
     }
 
-    pub(super) async fn upload_single(&self, e: Rc<Entry>, mut plan: UploadPlan, dest: Dest) {
-        let mut signed_at = wire::now_ms();
+    pub(super) async fn upload_single(&self, e: Rc<Entry<T>>, mut plan: UploadPlan, dest: Dest) {
+        let mut signed_at = T::now_ms();
         let mut attempt = 0;
-        e.begin(0.0);
+        e.begin(0.0, T::now_ms());
         loop {
             if !self.may_go_on(&e).await {
                 return;
             }
             e.set(|s| s.status = Status::Uploading);
-            let progress = {
-                let e = e.clone();
-                move |loaded| e.report(1, loaded)
-            };
-            match wire::send(&plan, &e.file, &e.flights, progress).await {
+            let progress = self.reporter(&e, 1);
+            match self.transport.send(&plan, &e.file, &e.flights, progress).await {
                 Ok(_) => break,
                 Err(SendError::Aborted) => continue,
                 Err(SendError::Fatal(m)) => return e.fail(m),
@@ -104,22 +97,24 @@ impl Engine {
                         return e.fail(format!("{m}; gave up after {MAX_ATTEMPTS} attempts. Press Retry."));
                     }
                     e.note(format!("attempt {} after: {m}", attempt + 1));
-                    wire::sleep(wire::backoff_ms(attempt)).await;
-                    if wire::now_ms() - signed_at > RESIGN_AFTER_MS {
+                    self.transport.sleep(self.backoff_ms(attempt)).await;
+                    if T::now_ms() - signed_at > RESIGN_AFTER_MS {
                         // Sign again for the same key: the conflict rule was applied already.
-                        let offer = e.offer(plan.key.clone());
-                        let again = batch_upload_urls(
-                            dest.usecase_id.clone(),
-                            dest.bucket.clone(),
-                            String::new(),
-                            Conflict::Overwrite,
-                            vec![offer],
-                        )
-                        .await;
+                        let offer = e.offer(&self.transport, plan.key.clone());
+                        let again = self
+                            .portal
+                            .plan(
+                                dest.usecase_id.clone(),
+                                dest.bucket.clone(),
+                                String::new(),
+                                Conflict::Overwrite,
+                                vec![offer],
+                            )
+                            .await;
                         match again.map(|b| b.plans.into_iter().next()) {
                             Ok(Some(FilePlan::Single(p))) => {
                                 plan = p;
-                                signed_at = wire::now_ms();
+                                signed_at = T::now_ms();
                             }
                             Ok(_) => return e.fail("the portal did not sign the file again".into()),
                             Err(err) => return e.fail(err.to_string()),
@@ -128,8 +123,8 @@ impl Engine {
                 }
             }
         }
-        match complete_upload(dest.usecase_id, dest.bucket, plan.key).await {
-            Ok(_) => e.set(|s| {
+        match self.portal.complete_single(dest.usecase_id, dest.bucket, plan.key).await {
+            Ok(()) => e.set(|s| {
                 s.status = Status::Done;
                 s.sent = e.row.size as f64;
                 s.note = String::new();
@@ -140,8 +135,8 @@ impl Engine {
 
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn upload_multipart(
-        &self,
-        e: Rc<Entry>,
+        self: &Rc<Self>,
+        e: Rc<Entry<T>>,
         key: String,
         upload_id: UploadId,
         part_size: u64,
@@ -151,11 +146,11 @@ impl Engine {
     ) {
         *e.upload_id.borrow_mut() = Some(upload_id.clone());
         if e.cancelled.get() {
-            abort_on_s3(e.clone());
+            self.abort_on_s3(e.clone());
             return;
         }
         let base: u64 = stored.iter().map(|p| p.size).sum();
-        e.begin(base as f64);
+        e.begin(base as f64, T::now_ms());
         e.set(|s| s.status = Status::Uploading);
         if !stored.is_empty() {
             e.note(format!("resuming; {} of {part_count} parts were already on S3", stored.len()));
@@ -181,16 +176,16 @@ impl Engine {
         match outcome {
             Err(PartFail::Cancelled) => {}
             Err(PartFail::Failed(m)) => {
-                e.flights.abort_all();
+                self.transport.abort_all(&e.flights);
                 e.fail(m);
             }
             Ok(()) => {
                 let parts = sent.borrow().clone();
-                let clock = completing_clock(e.clone());
-                let completed = complete_multipart(upload_id, parts).await;
+                let clock = self.completing_clock(e.clone());
+                let completed = self.portal.complete_multipart(upload_id, parts).await;
                 clock.set(false);
                 match completed {
-                    Ok(_) => {
+                    Ok(()) => {
                         e.upload_id.borrow_mut().take();
                         e.set(|s| {
                             s.status = Status::Done;
@@ -209,8 +204,8 @@ impl Engine {
 
     pub(super) async fn upload_part(
         &self,
-        e: Rc<Entry>,
-        signer: Rc<Signer>,
+        e: Rc<Entry<T>>,
+        signer: Rc<Signer<T>>,
         number: u32,
         sent: Rc<RefCell<Vec<SentPart>>>,
     ) -> Result<(), PartFail> {
@@ -221,7 +216,7 @@ impl Engine {
                 return Err(PartFail::Cancelled);
             }
             let plan = signer
-                .url(number, fresh)
+                .url(&self.portal, &self.transport, number, fresh)
                 .await
                 .map_err(|m| PartFail::Failed(format!("part {number} could not be prepared: {m}")))?;
             if self.paused.get_untracked() || e.cancelled.get() {
@@ -232,14 +227,11 @@ impl Engine {
             }
             e.set(|s| s.status = Status::Uploading);
             let (start, end) = e.part_range(number, signer.part_size);
-            let blob = e.file.slice_with_f64_and_f64(start, end).map_err(|v| PartFail::Failed(format!("{v:?}")))?;
-            let progress = {
-                let e = e.clone();
-                move |loaded| e.report(number, loaded)
-            };
-            match wire::send(&plan, &blob, &e.flights, progress).await {
+            let blob = self.transport.slice(&e.file, start, end).map_err(PartFail::Failed)?;
+            let progress = self.reporter(&e, number);
+            match self.transport.send(&plan, &blob, &e.flights, progress).await {
                 Ok(etag) => {
-                    e.report(number, end - start);
+                    e.report(number, (end - start) as f64, T::now_ms());
                     let crc32c = signer.crcs.borrow().get(&number).cloned().unwrap_or_default();
                     sent.borrow_mut().push(SentPart { number, etag, crc32c });
                     return Ok(());
@@ -260,43 +252,52 @@ impl Engine {
                         )));
                     }
                     e.note(format!("retrying part {number} after: {m}"));
-                    wire::sleep(wire::backoff_ms(attempt)).await;
+                    self.transport.sleep(self.backoff_ms(attempt)).await;
                     fresh = true;
                 }
             }
         }
     }
-}
 
-/// Shows the file as completing, with the seconds S3 has been
-/// assembling it, until the returned flag is cleared.
-pub(super) fn completing_clock(e: Rc<Entry>) -> Rc<Cell<bool>> {
-    let running = Rc::new(Cell::new(true));
-    let started = wire::now_ms();
-    e.set(|s| {
-        s.status = Status::Completing;
-        s.speed = 0.0;
-        s.note = "0 s".into();
-    });
-    let still = running.clone();
-    leptos::task::spawn_local(async move {
-        loop {
-            wire::sleep(1000).await;
-            if !still.get() {
-                break;
+    /// Reports a part's progress events to its file's row.
+    fn reporter(&self, e: &Rc<Entry<T>>, part: u32) -> impl Fn(f64) + 'static {
+        let e = e.clone();
+        move |loaded| e.report(part, loaded, T::now_ms())
+    }
+
+    /// Shows the file as completing, with the seconds S3 has been
+    /// assembling it, until the returned flag is cleared.
+    pub(super) fn completing_clock(self: &Rc<Self>, e: Rc<Entry<T>>) -> Rc<Cell<bool>> {
+        let running = Rc::new(Cell::new(true));
+        let started = T::now_ms();
+        e.set(|s| {
+            s.status = Status::Completing;
+            s.speed = 0.0;
+            s.note = "0 s".into();
+        });
+        let still = running.clone();
+        let this = self.clone();
+        leptos::task::spawn_local(async move {
+            loop {
+                this.transport.sleep(1000).await;
+                if !still.get() {
+                    break;
+                }
+                e.note(format!("{:.0} s", (T::now_ms() - started) / 1000.0));
             }
-            e.note(format!("{:.0} s", (wire::now_ms() - started) / 1000.0));
-        }
-    });
-    running
-}
+        });
+        running
+    }
 
-pub(super) fn abort_on_s3(e: Rc<Entry>) {
-    let Some(upload_id) = e.upload_id.borrow_mut().take() else { return };
-    leptos::task::spawn_local(async move {
-        match abort_upload(upload_id).await {
-            Ok(()) => e.note("the parts sent were removed from S3".into()),
-            Err(err) => e.note(format!("S3 could not be told ({err}); the parts are removed within a day")),
-        }
-    });
+    /// Tells S3 to drop what a cancelled multipart upload sent.
+    pub(super) fn abort_on_s3(self: &Rc<Self>, e: Rc<Entry<T>>) {
+        let Some(upload_id) = e.upload_id.borrow_mut().take() else { return };
+        let this = self.clone();
+        leptos::task::spawn_local(async move {
+            match this.portal.abort(upload_id).await {
+                Ok(()) => e.note("the parts sent were removed from S3".into()),
+                Err(err) => e.note(format!("S3 could not be told ({err}); the parts are removed within a day")),
+            }
+        });
+    }
 }
