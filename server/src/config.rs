@@ -128,30 +128,22 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// Defaults for everything, listening on the given addresses.
+    /// Defaults for everything, listening on the given addresses: the flags'
+    /// own defaults, with no environment variable read.
     pub fn local(listen: SocketAddr, s3_listen: SocketAddr) -> Self {
-        Self {
-            listen,
-            s3_listen,
-            s3_endpoint: None,
-            sts_endpoint: None,
-            use_aws: false,
-            public_url: None,
-            region: "us-east-1".into(),
-            default_bucket: "dataport-data".into(),
-            site_root: "target/site".into(),
-            multipart_threshold: 16 * 1024 * 1024,
-            upload_concurrency: 4,
-            abandon_uploads_after: 24 * 60 * 60,
-            sweep_every: 60 * 60,
-            s3_access_key_id: None,
-            s3_secret_access_key: None,
-            s3_attempt_timeout: 10,
-            s3_call_timeout: 40,
-            s3_complete_timeout: 60,
-            s3_complete_timeout_per_gib: 30,
-            embedded_complete_delay_ms: 0,
+        use clap::{CommandFactory, FromArgMatches};
+        /// A command of `serve`'s flags alone, to read their defaults.
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            serve: ServeArgs,
         }
+        let command = Defaults::command().mut_args(|a| a.env(None::<&str>));
+        let matches = command.try_get_matches_from(["dataport"]).expect("serve's flags all have defaults");
+        let mut args = Defaults::from_arg_matches(&matches).expect("defaults are valid").serve;
+        args.listen = listen;
+        args.s3_listen = s3_listen;
+        args
     }
 
     /// How long the portal's S3 calls may take.
@@ -210,5 +202,15 @@ mod tests {
     fn loopback_origins_have_twins() {
         assert_eq!(browser_origins("http://127.0.0.1:3000"), vec!["http://127.0.0.1:3000", "http://localhost:3000"]);
         assert_eq!(browser_origins("https://data.example.com"), vec!["https://data.example.com"]);
+    }
+
+    #[test]
+    fn local_settings_are_the_flags_defaults() {
+        let args = ServeArgs::local("127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap());
+        assert_eq!((args.listen.port(), args.s3_listen.port()), (1, 2));
+        assert_eq!((args.region.as_str(), args.default_bucket.as_str()), ("us-east-1", "dataport-data"));
+        assert_eq!((args.multipart_threshold, args.upload_concurrency), (16 * 1024 * 1024, 4));
+        assert_eq!((args.s3_attempt_timeout, args.s3_call_timeout, args.s3_complete_timeout), (10, 40, 60));
+        assert!(args.s3_endpoint.is_none() && !args.use_aws);
     }
 }
