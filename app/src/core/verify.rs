@@ -6,8 +6,10 @@ use super::aws::{RoleRef, S3Gateway};
 use crate::model::SettingCheck;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 
-/// Key of the object written and removed to prove the bucket is writable.
-pub const PROBE_KEY: &str = ".dataport-verify";
+/// Start of the key of the object written and removed to prove the bucket
+/// is writable; a random suffix and `If-None-Match: *` make sure that no
+/// object of the bucket is ever overwritten or removed by the probe.
+pub const PROBE_PREFIX: &str = ".dataport-verify-";
 
 fn step(setting: &str, ok: bool, message: String) -> SettingCheck {
     SettingCheck { setting: setting.into(), ok, message }
@@ -79,12 +81,20 @@ pub async fn verify_bucket_access(client: &aws_sdk_s3::Client, bucket: &str) -> 
             return checks;
         }
     }
-    let put = client.put_object().bucket(bucket).key(PROBE_KEY).body(Vec::from(&b"ok"[..]).into()).send().await;
+    let probe = format!("{PROBE_PREFIX}{}", uuid::Uuid::new_v4());
+    let put = client
+        .put_object()
+        .bucket(bucket)
+        .key(&probe)
+        .if_none_match("*")
+        .body(Vec::from(&b"ok"[..]).into())
+        .send()
+        .await;
     let written = match put {
         Ok(_) => client
             .delete_object()
             .bucket(bucket)
-            .key(PROBE_KEY)
+            .key(&probe)
             .send()
             .await
             .map(|_| ())
@@ -92,7 +102,7 @@ pub async fn verify_bucket_access(client: &aws_sdk_s3::Client, bucket: &str) -> 
         Err(e) => Err(e.code().map(str::to_owned)),
     };
     checks.push(match written {
-        Ok(()) => step("Bucket writable", true, format!("Wrote and removed {PROBE_KEY}")),
+        Ok(()) => step("Bucket writable", true, format!("Wrote and removed {probe}")),
         Err(code) => step(
             "Bucket writable",
             false,

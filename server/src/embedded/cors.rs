@@ -45,8 +45,9 @@ fn add_cors_headers(headers: &mut HeaderMap, rule: &CORSRule, origin: &HeaderVal
     }
 }
 
+/// The bucket a request names, if its first path segment is a valid bucket name.
 fn bucket_of(path: &str) -> Option<&str> {
-    path.trim_start_matches('/').split('/').next().filter(|b| !b.is_empty())
+    path.trim_start_matches('/').split('/').next().filter(|b| app::rules::bucket_name_problem(b).is_none())
 }
 
 fn forbidden() -> Response {

@@ -8,7 +8,9 @@ mod cors;
 mod credentials;
 mod listing;
 mod parts;
+mod served_objects;
 mod settings;
+mod signed_headers;
 mod store;
 
 pub use credentials::{EmbeddedCredentials, load_or_create as load_or_create_credentials};
@@ -48,6 +50,8 @@ pub async fn serve(
     // s3s must sit at the root of its listener: a path prefix breaks signatures.
     let app = axum::Router::new()
         .fallback_service(service)
+        .layer(axum::middleware::from_fn(signed_headers::require))
+        .layer(axum::middleware::from_fn(served_objects::protect))
         .layer(axum::middleware::from_fn_with_state(settings, cors::apply));
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

@@ -22,14 +22,16 @@ impl BucketSettings {
         Self { dir }
     }
 
-    fn path(&self, bucket: &str, name: &str) -> PathBuf {
-        // Bucket names reach here validated by s3s: no separators, no dots-only names.
-        self.dir.join(bucket).join(name)
+    /// Where a setting of `bucket` lives; none for a name that is no
+    /// valid bucket name, since it comes from a request path (`..`, say)
+    /// and is joined into a file path.
+    fn path(&self, bucket: &str, name: &str) -> Option<PathBuf> {
+        app::rules::bucket_name_problem(bucket).is_none().then(|| self.dir.join(bucket).join(name))
     }
 
     /// Stores raw bytes of one setting.
     pub async fn put_raw(&self, bucket: &str, name: &str, bytes: &[u8]) -> S3Result<()> {
-        let path = self.path(bucket, name);
+        let path = self.path(bucket, name).ok_or_else(|| s3_error!(InvalidBucketName))?;
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
         }
@@ -41,7 +43,8 @@ impl BucketSettings {
 
     /// Reads raw bytes of one setting, if set.
     pub async fn get_raw(&self, bucket: &str, name: &str) -> S3Result<Option<Vec<u8>>> {
-        match tokio::fs::read(self.path(bucket, name)).await {
+        let Some(path) = self.path(bucket, name) else { return Ok(None) };
+        match tokio::fs::read(path).await {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error(e)),
@@ -50,7 +53,8 @@ impl BucketSettings {
 
     /// Removes one setting.
     pub async fn delete(&self, bucket: &str, name: &str) -> S3Result<()> {
-        match tokio::fs::remove_file(self.path(bucket, name)).await {
+        let Some(path) = self.path(bucket, name) else { return Ok(()) };
+        match tokio::fs::remove_file(path).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(e)),
             _ => Ok(()),
         }
@@ -58,7 +62,9 @@ impl BucketSettings {
 
     /// Removes every setting of a deleted bucket.
     pub async fn forget_bucket(&self, bucket: &str) {
-        let _ = tokio::fs::remove_dir_all(self.dir.join(bucket)).await;
+        if let Some(settings) = self.path(bucket, "").as_deref().and_then(|p| p.parent()) {
+            let _ = tokio::fs::remove_dir_all(settings).await;
+        }
     }
 
     /// Stores a setting as S3 XML.
@@ -103,4 +109,24 @@ pub fn not_configured(code: &str, what: &str) -> S3Error {
     let mut err = S3Error::with_message(code, format!("The bucket has no {what}"));
     err.set_status_code(http::StatusCode::NOT_FOUND);
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_path_that_is_no_bucket_name_reads_and_writes_nothing() {
+        let data = tempfile::tempdir().unwrap();
+        let settings = BucketSettings::new(data.path().join("s3-settings"));
+        // A file beside the settings folder, where `..` as a bucket name would lead.
+        std::fs::write(data.path().join(CORS), b"<CORSConfiguration/>").unwrap();
+        assert_eq!(settings.get_raw("..", CORS).await.unwrap(), None);
+        assert!(settings.cors("..").await.is_none());
+        assert!(settings.put_raw("..", CORS, b"x").await.is_err());
+        assert!(settings.put_raw("a/b", CORS, b"x").await.is_err());
+        assert_eq!(std::fs::read(data.path().join(CORS)).unwrap(), b"<CORSConfiguration/>");
+        settings.put_raw("good-bucket", CORS, b"<CORSConfiguration/>").await.unwrap();
+        assert!(settings.get_raw("good-bucket", CORS).await.unwrap().is_some());
+    }
 }

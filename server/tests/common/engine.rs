@@ -153,7 +153,7 @@ impl Transport for HttpTransport {
         }
         let mut request =
             reqwest::Client::new().request(plan.method.parse().unwrap(), &plan.url).body(body.data().to_vec());
-        for (name, value) in &plan.headers {
+        for (name, value) in plan.headers.iter().filter(|(k, _)| !super::client_managed(k)) {
             request = request.header(name, value);
         }
         let (handle, registration) = AbortHandle::new_pair();

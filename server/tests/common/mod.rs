@@ -186,13 +186,32 @@ pub fn offer(path: &str, bytes: &[u8]) -> app::model::FileOffer {
     }
 }
 
-/// Sends `body` as a presigned request says, with its signed headers.
+/// Sends `body` as a presigned request says, with its signed headers, as a
+/// browser does: the length and host are the HTTP client's own.
 pub async fn send_as_planned(plan: &app::model::UploadPlan, body: Vec<u8>) -> reqwest::Response {
-    let mut req = reqwest::Client::new().request(plan.method.parse().unwrap(), &plan.url).body(body);
-    for (k, v) in &plan.headers {
+    send_with(plan, body, &[]).await
+}
+
+/// Sends `body` as `plan` says, with `extra` headers added.
+pub async fn send_with(plan: &app::model::UploadPlan, body: Vec<u8>, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = reqwest::Client::new().request(plan.method.parse().unwrap(), &plan.url);
+    if body.is_empty() {
+        // Browsers send `Content-Length: 0` with an empty PUT; reqwest sends none.
+        req = req.header("content-length", "0");
+    }
+    let mut req = req.body(body);
+    for (k, v) in plan.headers.iter().filter(|(k, _)| !client_managed(k)) {
         req = req.header(k, v);
     }
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
     req.send().await.expect("request to S3")
+}
+
+/// Headers an HTTP client sets itself from the URL and the body.
+pub fn client_managed(name: &str) -> bool {
+    name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("host")
 }
 
 impl TestPortal {

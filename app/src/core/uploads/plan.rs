@@ -144,7 +144,9 @@ impl Planner<'_> {
             };
             claimed.insert(key.clone());
             let crc = file.crc32c.as_deref().unwrap_or_default();
-            return Ok(FilePlan::Single(s3::presign_single(client, bucket, &key, &content_type, crc).await?));
+            return Ok(FilePlan::Single(
+                s3::presign_single(client, bucket, &key, &content_type, file.size, crc).await?,
+            ));
         }
         if let Some(plan) = self.resume(key, file, claimed).await? {
             return Ok(plan);

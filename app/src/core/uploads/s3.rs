@@ -62,13 +62,14 @@ fn presigning() -> Result<PresigningConfig, CoreError> {
     PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))
 }
 
-/// A presigned PUT of a whole file; S3 refuses the bytes unless their
-/// CRC32C is `crc32c`, which is part of the signature.
+/// A presigned PUT of a whole file; S3 refuses the bytes unless there are
+/// `size` of them and their CRC32C is `crc32c`: both are signed.
 pub async fn presign_single(
     client: &Client,
     bucket: &str,
     key: &str,
     content_type: &str,
+    size: u64,
     crc32c: &str,
 ) -> Result<UploadPlan, CoreError> {
     let req = client
@@ -76,6 +77,7 @@ pub async fn presign_single(
         .bucket(bucket)
         .key(key)
         .content_type(content_type)
+        .content_length(size as i64)
         .checksum_crc32_c(crc32c)
         .presigned(presigning()?)
         .await
@@ -97,19 +99,24 @@ pub async fn create(client: &Client, bucket: &str, key: &str, content_type: &str
     out.upload_id().map(str::to_owned).ok_or_else(|| CoreError::Storage("S3 returned no upload id".into()))
 }
 
-/// A presigned UploadPart; the checksum is signed, so S3 refuses other bytes.
+/// A presigned UploadPart; its length and checksum are signed, so S3
+/// refuses other bytes.
 pub async fn presign_part(
     client: &Client,
     record: &UploadRecord,
     number: u32,
     crc32c: &str,
 ) -> Result<UploadPlan, CoreError> {
+    let (size, part_size) = (record.size as u64, record.part_size as u64);
+    let start = u64::from(number.saturating_sub(1)) * part_size;
+    let length = part_size.min(size.saturating_sub(start));
     let req = client
         .upload_part()
         .bucket(&record.bucket)
         .key(&record.object_key)
         .upload_id(&record.s3_upload_id)
         .part_number(number as i32)
+        .content_length(length as i64)
         .checksum_crc32_c(crc32c)
         .presigned(presigning()?)
         .await
