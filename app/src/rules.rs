@@ -6,15 +6,40 @@ const RESERVED_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
 /// Suffixes S3 reserves for access points, Object Lambda and directory buckets.
 const RESERVED_SUFFIXES: [&str; 4] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"];
 
+/// True for Unicode format characters (category Cf): bidi overrides,
+/// zero-width characters and the like, which make a name display as
+/// something else (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`).
+pub fn is_format_char(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// True for characters no name may hold: control and format characters, and backslashes.
+pub fn is_forbidden_in_names(c: char) -> bool {
+    c.is_control() || is_format_char(c) || c == '\\'
+}
+
+/// A name as an error message quotes it: at most 80 characters.
+pub fn quoted(name: &str) -> String {
+    match name.char_indices().nth(80) {
+        Some((cut, _)) => format!("“{}…”", &name[..cut]),
+        None => format!("“{name}”"),
+    }
+}
+
 /// Checks an object key: 1..=1024 bytes, no leading `/`, no empty, `.` or
-/// `..` segments, no control characters or backslashes.
+/// `..` segments, no control or format characters or backslashes.
 pub fn key_problem(key: &str) -> Option<String> {
     let why = if key.is_empty() {
         "it is empty"
     } else if key.len() > 1024 {
         "it is longer than 1024 bytes"
-    } else if key.chars().any(|c| c.is_control() || c == '\\') {
-        "it contains control characters or a backslash"
+    } else if key.chars().any(is_forbidden_in_names) {
+        "it contains control characters, invisible formatting characters (such as right-to-left overrides) or a \
+         backslash"
     } else {
         let body = key.strip_suffix('/').unwrap_or(key);
         if body.is_empty() || body.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
@@ -23,7 +48,7 @@ pub fn key_problem(key: &str) -> Option<String> {
             return None;
         }
     };
-    Some(format!("The name “{key}” cannot be used: {why}."))
+    Some(format!("The name {} cannot be used: {why}.", quoted(key)))
 }
 
 /// Checks a folder prefix: empty (the top of the bucket), or a valid key ending in `/`.
@@ -80,8 +105,10 @@ pub fn folder_name_problem(name: &str) -> Option<String> {
     if name == "." || name == ".." {
         return Some("“.” and “..” cannot be folder names.".into());
     }
-    if name.chars().any(|c| c.is_control() || c == '\\') {
-        return Some("A folder name cannot contain control characters or a backslash.".into());
+    if name.chars().any(is_forbidden_in_names) {
+        return Some(
+            "A folder name cannot contain control characters, invisible formatting characters or a backslash.".into(),
+        );
     }
     if name.len() > 255 {
         return Some("A folder name has at most 255 bytes.".into());
@@ -112,6 +139,16 @@ pub fn role_arn_problem(arn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_display_as_something_else_are_refused() {
+        for bad in ["invoice\u{202E}fdp.exe", "a\u{200B}b.txt", "x\u{2066}y", "\u{FEFF}bom.csv", "soft\u{AD}hyphen"] {
+            assert!(key_problem(bad).is_some(), "{bad:?}");
+            assert!(folder_name_problem(bad).is_some(), "{bad:?}");
+        }
+        assert_eq!(key_problem("reports/2026/Überblick – März.pdf"), None, "letters and dashes of any script pass");
+        assert!(key_problem(&"k".repeat(2000)).unwrap().chars().count() < 200, "long names are not echoed whole");
+    }
 
     #[test]
     fn bucket_names_follow_every_s3_rule() {

@@ -42,7 +42,7 @@ pub fn normalize_email(email: &str) -> Result<String, CoreError> {
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !email.chars().any(|c| c.is_whitespace() || crate::rules::is_forbidden_in_names(c));
     if valid { Ok(email) } else { Err(CoreError::Invalid("Enter an email address such as name@example.com.".into())) }
 }
 

@@ -23,6 +23,11 @@ pub fn validate(form: &UsecaseForm) -> Result<(), CoreError> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("Give the usecase a name of 1 to 100 characters."));
     }
+    if name.chars().any(crate::rules::is_forbidden_in_names) {
+        return Err(invalid(
+            "A usecase name cannot contain control characters, invisible formatting characters or a backslash.",
+        ));
+    }
     if !account_ok(&form.account_id) {
         return Err(invalid("The UseCase account id has exactly 12 digits."));
     }
