@@ -44,6 +44,17 @@ pub enum Command {
         #[arg(long, env = "DATAPORT_S3_LISTEN", default_value = "127.0.0.1:9000")]
         s3_listen: SocketAddr,
     },
+    /// Let an organization attach buckets of the portal's own account to its
+    /// usecases: exact names, name prefixes ending in `*`, or `*` for all.
+    /// (The first organization has `*`.)
+    AssignBuckets {
+        /// The organization, by name or id.
+        #[arg(long)]
+        tenant: String,
+        /// Bucket names or name prefixes such as `acme-*`.
+        #[arg(required = true)]
+        patterns: Vec<String>,
+    },
     /// Audit trail tools.
     Audit {
         /// What to do with the trail.

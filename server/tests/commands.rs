@@ -64,3 +64,39 @@ async fn create_admin_refuses_a_password_with_control_characters_and_creates_not
     let count: i64 = db.run(|c| Ok(users::table.count().get_result(c)?)).await.unwrap();
     assert_eq!(count, 0, "nobody was created");
 }
+
+/// Runs `dataport --data-dir DIR assign-buckets ARGS…`.
+fn assign_buckets(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dataport"))
+        .args(["--data-dir", dir.to_str().unwrap(), "assign-buckets"])
+        .args(args)
+        .output()
+        .expect("dataport runs")
+}
+
+#[tokio::test]
+async fn assign_buckets_lets_an_organization_attach_names_it_was_given_and_is_audited() {
+    use app::core::db::schema::tenant_buckets;
+    let t = TestPortal::start().await;
+    t.admin().await;
+    let (tenant, _) = t.other_tenant();
+    let out = assign_buckets(t.dir.path(), &["--tenant", "Other organization", "beta-*", "shared-data"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("“Other organization” may now attach: beta-*, shared-data"));
+    let bad = assign_buckets(t.dir.path(), &["--tenant", &tenant, "Beta_*"]);
+    assert!(!bad.status.success(), "a pattern that is no bucket name is refused");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("neither a bucket name nor a name prefix"));
+    let missing = assign_buckets(t.dir.path(), &["--tenant", "Nobody", "x-*"]);
+    assert!(!missing.status.success(), "an unknown organization is refused");
+
+    let mut patterns: Vec<String> = t.db(|c| {
+        tenant_buckets::table
+            .filter(tenant_buckets::tenant_id.eq(&tenant))
+            .select(tenant_buckets::pattern)
+            .load(c)
+            .unwrap()
+    });
+    patterns.sort();
+    assert_eq!(patterns, ["beta-*", "shared-data"], "nothing of the refused runs was stored");
+    assert_eq!(t.audit_count("tenant.buckets.assign", "success"), 1);
+}

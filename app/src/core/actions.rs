@@ -41,6 +41,8 @@ audit_actions! {
     SignOut = "auth.sign_out" => None;
     /// Creating the first administrator, organization, usecase and bucket.
     FirstAdmin = "setup.first_admin" => None;
+    /// Assigning buckets of the portal's account to an organization (platform administrator).
+    AssignBuckets = "tenant.buckets.assign" => None;
     /// Listing the organization's usecases.
     ListUsecases = "usecase.list" => Some(Action::ViewUsecase);
     /// Opening one usecase.
@@ -58,7 +60,7 @@ audit_actions! {
     /// Listing a usecase's buckets.
     ListBuckets = "bucket.list" => Some(Action::ListBuckets);
     /// Creating (or adopting) a bucket.
-    CreateBucket = "bucket.create" => Some(Action::ManageBuckets);
+    CreateBucket = "bucket.create" => Some(Action::AttachBucket);
     /// Applying the recommended settings to a bucket again.
     ConfigureBucket = "bucket.configure" => Some(Action::ManageBuckets);
     /// Showing the training-access statements of a bucket.

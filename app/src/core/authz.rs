@@ -3,9 +3,9 @@
 //! tenants; every user has a private home `users/{user_id}/` in each
 //! usecase's data bucket.
 
-use super::CoreError;
 use super::db::models::{Grant, Usecase, User};
 use super::db::{Conn, schema::grants};
+use super::{CoreError, usecase_buckets};
 use crate::ids::UserId;
 use crate::model::Role;
 use diesel::prelude::*;
@@ -55,8 +55,11 @@ pub enum Action {
     DeleteObject,
     /// Read the tenant's audit trail.
     ViewAudit,
-    /// Create buckets and change their settings (administrators only).
+    /// Change the settings of a usecase's buckets (administrators only).
     ManageBuckets,
+    /// Create a bucket for a usecase or adopt an existing one (administrators
+    /// only, and only buckets the usecase may attach).
+    AttachBucket,
     /// Change a usecase's configuration, such as its data source (administrators only).
     ManageUsecase,
 }
@@ -146,7 +149,7 @@ fn effective_rights(actor: &Actor, usecase: &Usecase, grants: &[Grant], now_ms: 
         .filter(|g| g.expires_at.is_none_or(|t| t > now_ms))
         .map(|g| Right {
             bucket: g.bucket.clone(),
-            prefix: g.prefix.clone(),
+            prefix: as_folder(&g.prefix),
             list: g.can_list,
             read: g.can_read,
             write: g.can_write && may_change,
@@ -162,6 +165,12 @@ fn effective_rights(actor: &Actor, usecase: &Usecase, grants: &[Grant], now_ms: 
         delete: may_change,
     });
     rights
+}
+
+/// A grant's prefix as a folder: `acme/team` reaches `acme/team/` and never
+/// `acme/team-finance/`, even for a row stored before prefixes were checked.
+fn as_folder(prefix: &str) -> String {
+    if prefix.is_empty() || prefix.ends_with('/') { prefix.to_owned() } else { format!("{prefix}/") }
 }
 
 /// The private home folder of a user in every data bucket.
@@ -250,7 +259,21 @@ pub fn authorize(
             .load(conn)?,
         _ => Vec::new(),
     };
-    decide(actor, &grants, action, resource, super::now_ms())
+    let scope = decide(actor, &grants, action, resource, super::now_ms())?;
+    // Whoever asks, a usecase reaches only its own buckets.
+    if let Resource::Object { usecase, bucket, .. } = resource {
+        if action == Action::AttachBucket {
+            if !usecase_buckets::may_attach(conn, usecase, bucket)? {
+                return Err(CoreError::Denied(format!(
+                    "bucket {bucket} is not assigned to this organization; the platform administrator assigns \
+                     buckets with `dataport assign-buckets`"
+                )));
+            }
+        } else if !usecase_buckets::belongs(conn, usecase, bucket)? {
+            return Err(usecase_buckets::not_its_bucket(usecase, bucket));
+        }
+    }
+    Ok(scope)
 }
 
 #[cfg(test)]
@@ -283,6 +306,21 @@ mod tests {
 
     fn object<'a>(uc: &'a Usecase, key: &'a str) -> Resource<'a> {
         Resource::Object { usecase: uc, bucket: "data", key }
+    }
+
+    #[test]
+    fn a_grant_reaches_its_folder_and_never_a_sibling_with_a_longer_name() {
+        let uc = usecase("t1");
+        let editor = actor(Role::Editor);
+        for stored in ["acme/team/", "acme/team"] {
+            let g = [grant(stored, true, None)];
+            let read = |key| decide(Some(&editor), &g, Action::ReadObject, object(&uc, key), 0);
+            assert!(read("acme/team/a.csv").is_ok(), "{stored}");
+            assert!(read("acme/team-finance/salaries.csv").is_err(), "{stored}");
+            assert!(read("acme/teams.csv").is_err(), "{stored}");
+            let list = decide(Some(&editor), &g, Action::ListObjects, object(&uc, "acme/team-finance/"), 0);
+            assert!(list.is_err(), "{stored}");
+        }
     }
 
     #[test]

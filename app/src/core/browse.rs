@@ -6,6 +6,7 @@ use super::db::models::Usecase;
 use super::db::schema::usecases;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
+use super::usecase_buckets;
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
 use crate::ids::UsecaseId;
@@ -64,10 +65,11 @@ pub async fn list_buckets(s: &Services, p: &Principal, usecase_id: &UsecaseId) -
     let usecase = g.usecase(usecase_id).await?;
     let target = Target::Usecase(usecase.clone());
     let scope = g.authorize(&target).await?;
-    let client = g.s3(&target, &usecase).await?;
-    let result = storage::list_buckets(&client)
-        .await
-        .map(|all| all.into_iter().filter(|b| scope.shows_bucket(b)).collect::<Vec<_>>());
+    let u = usecase.clone();
+    let result =
+        s.db.run(move |c| usecase_buckets::list(c, &u))
+            .await
+            .map(|all| all.into_iter().filter(|b| scope.shows_bucket(b)).collect::<Vec<_>>());
     g.finish(&target, result, |v| format!("{} buckets", v.len())).await
 }
 

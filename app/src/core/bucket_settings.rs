@@ -279,14 +279,7 @@ async fn policy(client: &Client, setup: &BucketSetup) -> Result<String, String> 
 }
 
 async fn cors(client: &Client, bucket: &str, origins: &[String]) -> Result<String, String> {
-    let config = super::storage::browser_upload_cors(origins)?;
-    client
-        .put_bucket_cors()
-        .bucket(bucket)
-        .cors_configuration(config)
-        .send()
-        .await
-        .map_err(|e| format!("PutBucketCors failed with {}; the role needs s3:PutBucketCORS.", error_text(&e)))?;
+    super::storage::put_browser_cors(client, bucket, origins).await?;
     let back = client.get_bucket_cors().bucket(bucket).send().await.map_err(|e| error_text(&e))?;
     let ok = back.cors_rules().iter().any(|r| {
         origins.iter().all(|o| r.allowed_origins().contains(o)) && r.expose_headers().iter().any(|h| h == "ETag")
@@ -308,7 +301,15 @@ async fn lifecycle(client: &Client, bucket: &str) -> Result<String, String> {
         )
         .build()
         .map_err(|e| e.to_string())?;
-    let config = BucketLifecycleConfiguration::builder().rules(rule).build().map_err(|e| e.to_string())?;
+    // The bucket's other rules stay; only the portal's own is replaced.
+    let existing = match client.get_bucket_lifecycle_configuration().bucket(bucket).send().await {
+        Ok(out) => out.rules().to_vec(),
+        Err(e) if e.code() == Some("NoSuchLifecycleConfiguration") => Vec::new(),
+        Err(e) => return Err(format!("GetBucketLifecycleConfiguration failed with {}", error_text(&e))),
+    };
+    let mut rules: Vec<LifecycleRule> = existing.into_iter().filter(|r| r.id() != rule.id()).collect();
+    rules.push(rule);
+    let config = BucketLifecycleConfiguration::builder().set_rules(Some(rules)).build().map_err(|e| e.to_string())?;
     client.put_bucket_lifecycle_configuration().bucket(bucket).lifecycle_configuration(config).send().await.map_err(
         |e| {
             format!(

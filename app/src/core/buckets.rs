@@ -9,6 +9,7 @@ use super::db::models::Usecase;
 use super::db::schema::usecases;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
+use super::usecase_buckets::{self, Origin};
 use super::{CoreError, storage};
 use crate::core::actions::AuditAction;
 use crate::ids::UsecaseId;
@@ -51,7 +52,14 @@ pub async fn create_bucket(
     let name = name.trim();
     let (usecase, target, _) = g.object(usecase_id, name, "").await?;
     let client = g.s3(&target, &usecase).await?;
-    let result = bucket_settings::create_bucket(&client, &setup_for(s, &usecase, name, region), adopt).await;
+    let result = match bucket_settings::create_bucket(&client, &setup_for(s, &usecase, name, region), adopt).await {
+        Ok(report) => {
+            let origin = if report.created { Origin::Created } else { Origin::Adopted };
+            let (u, b) = (usecase.clone(), name.to_owned());
+            s.db.run(move |c| usecase_buckets::record(c, &u, &b, origin)).await.map(|()| report)
+        }
+        Err(e) => Err(e),
+    };
     g.finish(&target, result, describe).await
 }
 

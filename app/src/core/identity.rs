@@ -95,6 +95,8 @@ pub fn create_first_admin(
         let now = now_ms();
         let tenant = Tenant { id: new_id(), name: "Default organization".into(), created_at: now };
         diesel::insert_into(tenants::table).values(&tenant).execute(conn)?;
+        // The first organization is the platform's own: it may attach any bucket of the account.
+        super::usecase_buckets::assign(conn, &tenant.id, "*")?;
         let user = new_user(&tenant.id, email, password_hash, Role::Admin);
         diesel::insert_into(users::table).values(&user).execute(conn)?;
         let usecase = Usecase::same_account(

@@ -19,6 +19,7 @@ pub mod sign_in;
 pub mod state;
 pub mod storage;
 pub mod uploads;
+pub mod usecase_buckets;
 pub mod usecase_config;
 pub mod usecases;
 pub mod verify;

@@ -29,12 +29,6 @@ where
     }
 }
 
-/// Names of all buckets the client can see.
-pub async fn list_buckets(client: &Client) -> Result<Vec<String>, CoreError> {
-    let out = client.list_buckets().send().await.map_err(|e| storage_error("Listing buckets", e))?;
-    Ok(out.buckets().iter().filter_map(|b| b.name().map(str::to_owned)).collect())
-}
-
 /// One page of the folder `prefix` of `bucket`.
 pub async fn list_folder(
     client: &Client,
@@ -78,6 +72,12 @@ pub async fn list_folder(
         files,
         next_token: out.next_continuation_token().map(str::to_owned),
     })
+}
+
+/// Asks S3 whether it answers, with the cheapest call the portal's
+/// credentials may make (a listing of buckets).
+pub async fn probe(client: &Client) -> Result<(), CoreError> {
+    client.list_buckets().max_buckets(1).send().await.map(|_| ()).map_err(|e| storage_error("Reaching S3", e))
 }
 
 /// A presigned GET that makes the browser save the file under `file_name`.
@@ -147,22 +147,54 @@ pub async fn head_object(client: &Client, bucket: &str, key: &str) -> Result<Obj
     }
 }
 
-/// The CORS rules that let the portal's pages PUT, POST, GET and HEAD from
-/// `origins` and read the `ETag` of what they uploaded.
-pub fn browser_upload_cors(origins: &[String]) -> Result<CorsConfiguration, String> {
-    let rule = CorsRule::builder()
+/// Id of the CORS rule the portal owns on a bucket.
+pub const CORS_RULE_ID: &str = "dataport-browser-uploads";
+
+/// The CORS rule that lets the portal's origins upload from the browser and read `ETag`.
+pub fn browser_upload_cors(origins: &[String]) -> Result<CorsRule, String> {
+    CorsRule::builder()
+        .id(CORS_RULE_ID)
         .set_allowed_origins(Some(origins.to_vec()))
         .set_allowed_methods(Some(vec!["PUT".into(), "POST".into(), "GET".into(), "HEAD".into()]))
         .allowed_headers("*")
         .expose_headers("ETag")
         .max_age_seconds(3000)
         .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The bucket's CORS rules with the portal's rule in place of an older one
+/// of the portal (same id, or the same exposed `ETag` for the same origins
+/// from before rules had ids); everyone else's rules are kept.
+pub fn merge_cors(existing: &[CorsRule], ours: CorsRule) -> Vec<CorsRule> {
+    let older_ours = |r: &CorsRule| {
+        r.id() == Some(CORS_RULE_ID)
+            || (r.id().is_none() && r.allowed_origins() == ours.allowed_origins() && r.expose_headers() == ["ETag"])
+    };
+    let mut rules: Vec<CorsRule> = existing.iter().filter(|r| !older_ours(r)).cloned().collect();
+    rules.push(ours);
+    rules
+}
+
+/// Puts the portal's CORS rule on `bucket`, keeping the bucket's other rules.
+pub async fn put_browser_cors(client: &Client, bucket: &str, origins: &[String]) -> Result<(), String> {
+    let existing = match client.get_bucket_cors().bucket(bucket).send().await {
+        Ok(out) => out.cors_rules().to_vec(),
+        Err(e) if e.code() == Some("NoSuchCORSConfiguration") => Vec::new(),
+        Err(e) => return Err(format!("GetBucketCors failed with {}", e.code().unwrap_or("no error code"))),
+    };
+    let ours = browser_upload_cors(origins)?;
+    let config = CorsConfiguration::builder()
+        .set_cors_rules(Some(merge_cors(&existing, ours)))
+        .build()
         .map_err(|e| e.to_string())?;
-    CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| e.to_string())
+    client.put_bucket_cors().bucket(bucket).cors_configuration(config).send().await.map(|_| ()).map_err(|e| {
+        format!("PutBucketCors failed with {}; the role needs s3:PutBucketCORS.", e.code().unwrap_or("no error code"))
+    })
 }
 
 /// Creates `bucket` if it is missing and lets the portal's origins upload
-/// to it from the browser (CORS, exposing `ETag`).
+/// to it from the browser (CORS, exposing `ETag`), keeping other CORS rules.
 pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -> Result<(), CoreError> {
     if client.head_bucket().bucket(bucket).send().await.is_err() {
         match client.create_bucket().bucket(bucket).send().await {
@@ -171,20 +203,22 @@ pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -
             Err(e) => return Err(storage_error("Creating the bucket", e)),
         }
     }
-    let cors = browser_upload_cors(origins).map_err(CoreError::Internal)?;
-    client
-        .put_bucket_cors()
-        .bucket(bucket)
-        .cors_configuration(cors)
-        .send()
-        .await
-        .map_err(|e| storage_error("Setting the bucket's CORS rules", e))?;
-    Ok(())
+    put_browser_cors(client, bucket, origins).await.map_err(CoreError::Storage)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{CorsRule, browser_upload_cors, merge_cors};
     use crate::names::{ObjectKey, Prefix};
+
+    #[test]
+    fn the_portals_cors_rule_joins_the_buckets_own_rules() {
+        let theirs = CorsRule::builder().allowed_origins("https://app.example").allowed_methods("GET").build().unwrap();
+        let old_ours = browser_upload_cors(&["http://old:3000".into()]).unwrap();
+        let ours = browser_upload_cors(&["http://new:3000".into()]).unwrap();
+        let merged = merge_cors(&[theirs.clone(), old_ours], ours.clone());
+        assert_eq!(merged, vec![theirs, ours]);
+    }
 
     #[test]
     fn hostile_keys_are_refused() {

@@ -5,6 +5,7 @@ use super::db::models::Usecase;
 use super::db::schema::usecases as table;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
+use super::usecase_buckets;
 use super::usecase_config as config;
 use super::{CoreError, audit, now_ms};
 use crate::core::actions::AuditAction;
@@ -96,6 +97,16 @@ pub async fn save(
         }
     };
     config::apply_form(&mut candidate, &form);
+    let check = candidate.clone();
+    let attachable = s.db.run(move |c| usecase_buckets::may_attach(c, &check, check.data_bucket())).await?;
+    if !attachable {
+        let refused = Err(CoreError::Denied(format!(
+            "bucket {} is not assigned to this organization; ask the platform administrator to assign it, or reach \
+             it through a role of its own account",
+            candidate.data_bucket()
+        )));
+        return g.finish(&target, refused, |_: &SaveOutcome| String::new()).await;
+    }
     if candidate.data_account_external_id.is_none() {
         candidate.data_account_external_id = Some(super::new_id());
     }

@@ -2,6 +2,7 @@
 //! from the same settings as `serve` and goes through the core services,
 //! so that a command is audited like the page that does the same thing.
 
+pub mod assign_buckets;
 pub mod audit;
 pub mod create_admin;
 pub mod s3_env;
@@ -16,6 +17,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&args, &cli.data_dir, database).await,
         Command::CreateAdmin { email, serve } => create_admin::run(&serve, &cli.data_dir, database, &email).await,
         Command::S3Env { s3_listen } => s3_env::run(&cli.data_dir, s3_listen),
+        Command::AssignBuckets { tenant, patterns } => {
+            assign_buckets::run(&cli.data_dir, database, &tenant, &patterns).await
+        }
         Command::Audit { command: AuditCommand::Verify } => audit::verify(&cli.data_dir, database).await,
     }
 }

@@ -126,10 +126,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usecase_buckets (usecase_id, bucket) {
+        usecase_id -> Text,
+        bucket -> Text,
+        origin -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tenant_buckets (tenant_id, pattern) {
+        tenant_id -> Text,
+        pattern -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> usecases (usecase_id));
 diesel::joinable!(uploads -> usecases (usecase_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, users, usecases, grants, files, uploads, audit_events, sessions);
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    users,
+    usecases,
+    grants,
+    files,
+    uploads,
+    audit_events,
+    sessions,
+    usecase_buckets,
+    tenant_buckets
+);

@@ -1,0 +1,14 @@
+//! `dataport assign-buckets`: the platform administrator lets an
+//! organization attach buckets of the portal's own account.
+
+use app::core::usecase_buckets;
+use std::path::Path;
+
+/// Assigns `patterns` to `tenant` (name or id), audited as a command-line action.
+pub async fn run(data_dir: &Path, database: Option<&str>, tenant: &str, patterns: &[String]) -> anyhow::Result<()> {
+    let db = crate::open_database(data_dir, database)?;
+    let (tenant, list) = (tenant.to_owned(), patterns.to_vec());
+    let name = db.run(move |c| usecase_buckets::assign_from_command_line(c, &tenant, &list)).await?;
+    println!("“{name}” may now attach: {}", patterns.join(", "));
+    Ok(())
+}
