@@ -17,6 +17,9 @@ pub enum AppError {
         "Email or password is incorrect, or the account is locked after repeated failures. Check both and try again, or wait 15 minutes."
     )]
     SignInFailed,
+    /// This client failed to sign in too often; it may try again after so many seconds.
+    #[error("Too many failed sign-ins from your network. Wait {0} seconds, then try again.")]
+    TooManyAttempts(u64),
     /// The signed-in user may not do this.
     #[error("You do not have access to this. Ask an administrator of your organization to grant it.")]
     Denied,
@@ -45,6 +48,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::SignInFailed => 401,
+            AppError::TooManyAttempts(_) => 429,
             AppError::Denied => 403,
             AppError::Invalid(_) => 400,
             AppError::NotFound(_) => 404,

@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// Seconds each GiB of a multipart upload adds to `--s3-complete-timeout`.
     #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT_PER_GIB", default_value_t = 30)]
     pub s3_complete_timeout_per_gib: u64,
+    /// Failed sign-ins a client address may make in a minute (at once, then
+    /// one more every 60/N seconds); beyond them it is answered 429.
+    #[arg(long, env = "DATAPORT_SIGN_IN_FAILURES_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_failures_per_minute: u32,
     /// Milliseconds the embedded endpoint waits before assembling a multipart
     /// upload; only for tests of slow completions.
     #[arg(long, env = "DATAPORT_EMBEDDED_COMPLETE_DELAY_MS", default_value_t = 0, hide = true)]

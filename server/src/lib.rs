@@ -88,6 +88,14 @@ pub async fn open_s3(
     Ok((S3Gateway::new(settings).await, url))
 }
 
+/// The services every door uses, on an open database and S3: loads (or
+/// makes) the key of device tokens and sets the sign-in limits.
+pub async fn services(args: &ServeArgs, db: Db, s3: S3Gateway, config: PortalConfig) -> anyhow::Result<Services> {
+    let key = db.run(app::core::sign_in_gate::device_key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let gate = app::core::sign_in_gate::SignInGate::new(args.sign_in_failures_per_minute, key);
+    Ok(Services { db, s3, config: Arc::new(config), sign_in: Arc::new(gate) })
+}
+
 /// The settings services need, for a portal reached at `public_url`.
 pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: bool) -> PortalConfig {
     let public_origin = origin_of(public_url);
@@ -119,7 +127,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { leptos_options, services: Services { db, s3, config: Arc::new(config) } };
+    let state = AppState { leptos_options, services: services(args, db, s3, config).await? };
 
     if s3_url.is_some() {
         setup::prepare_usecase_buckets(&state.services).await;

@@ -87,10 +87,13 @@ async fn error_status(req: Request<Body>, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if let Some(status) =
-        serde_json::from_slice::<AppError>(&bytes).ok().and_then(|e| StatusCode::from_u16(e.status()).ok())
-    {
-        parts.status = status;
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status()) {
+            parts.status = status;
+        }
+        if let AppError::TooManyAttempts(wait) = error {
+            parts.headers.insert(header::RETRY_AFTER, wait.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

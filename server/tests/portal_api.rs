@@ -242,8 +242,10 @@ async fn sign_in_cycles_the_session_id_and_sign_out_ends_it() {
         .send()
         .await
         .unwrap();
-    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookies: Vec<&str> = resp.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    let (device, session): (Vec<&str>, Vec<&str>) = cookies.iter().partition(|c| c.starts_with("dataport_device="));
+    assert!(session[0].contains("HttpOnly") && session[0].contains("SameSite=Lax"), "{session:?}");
+    assert!(device[0].contains("HttpOnly") && device[0].contains("SameSite=Strict"), "{device:?}");
     let (_, body) = t.call(&client, "whoami", &[]).await;
     assert_eq!(serde_json::from_str::<SessionInfo>(&body).unwrap().user.unwrap().email, "admin@example.com");
     let (status, _) = t.call(&client, "sign_out", &[]).await;

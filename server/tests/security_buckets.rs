@@ -200,3 +200,20 @@ async fn adopting_a_bucket_keeps_its_own_cors_and_lifecycle_rules() {
     let again = s3.get_bucket_cors().bucket("legacy-data").send().await.unwrap();
     assert_eq!(again.cors_rules().len(), 2, "applying again replaces only the portal's rule");
 }
+
+#[tokio::test]
+async fn choosing_a_data_source_elsewhere_keeps_the_usecases_own_bucket() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let id = usecase.id.as_str();
+    let create = [("usecase_id", id), ("name", "training-data"), ("region", "us-east-1"), ("adopt", "false")];
+    assert_eq!(t.call(&admin, "create_bucket", &create).await.0, 200);
+    let source = [("usecase_id", id), ("bucket", "training-data"), ("prefix", "")];
+    assert_eq!(t.call(&admin, "set_data_source", &source).await.0, 200);
+    let (_, body) = t.call(&admin, "list_buckets", &[("usecase_id", id)]).await;
+    let buckets: Vec<String> = serde_json::from_str(&body).unwrap();
+    assert_eq!(buckets, vec!["training-data", "dataport-data"]);
+    let listing = [("usecase_id", id), ("bucket", "dataport-data"), ("prefix", "")];
+    assert_eq!(t.call(&admin, "list_objects", &listing).await.0, 200, "the usecase's own bucket stays reachable");
+}

@@ -37,12 +37,22 @@ async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The cookie that remembers that this browser signed in before.
+#[cfg(feature = "ssr")]
+const DEVICE_COOKIE: &str = "dataport_device";
+
 /// Signs in with email and password.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let cx = Ctx::load().await?;
-    let user = crate::core::sign_in::sign_in(&cx.state, &cx.principal, &email, &password).await?;
-    start_session(&cx, &user.id).await
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let device = super::cookies::get(&headers, DEVICE_COOKIE);
+    let signed = crate::core::sign_in::sign_in(&cx.state, &cx.principal, &email, &password, device.as_deref()).await?;
+    start_session(&cx, &signed.user.id).await?;
+    let secure = cx.state.config.public_origin.starts_with("https://");
+    let days = crate::core::sign_in_gate::DEVICE_TOKEN_DAYS;
+    super::cookies::set(DEVICE_COOKIE, &signed.device_token, days * 24 * 3600, secure);
+    Ok(())
 }
 
 /// Ends the session.

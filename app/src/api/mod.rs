@@ -6,6 +6,8 @@ pub mod auth;
 pub mod buckets;
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod data;
 #[cfg(feature = "ssr")]
 pub mod session_store;

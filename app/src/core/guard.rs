@@ -25,6 +25,8 @@ pub struct Services {
     pub s3: S3Gateway,
     /// Portal settings.
     pub config: Arc<PortalConfig>,
+    /// Limits and keys of signing in, shared by every request.
+    pub sign_in: Arc<super::sign_in_gate::SignInGate>,
 }
 
 /// What an action is done to, owned so that it can move to the database thread.

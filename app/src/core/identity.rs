@@ -111,55 +111,39 @@ pub fn create_first_admin(
     })
 }
 
-/// Why a sign-in failed; only the audit trail sees the difference.
-#[derive(Debug)]
-pub struct SignInRefusal {
-    /// The user, when the email matched one.
-    pub user: Option<Box<User>>,
-    /// What went wrong, for the audit trail.
-    pub reason: String,
+/// The account an email names, for a sign-in (the email already normalised).
+pub fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<User>, CoreError> {
+    Ok(users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()?)
 }
 
-/// Checks email and password, counting failures and locking the account
-/// after too many.
-pub fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<User, SignInRefusal> {
-    let refuse = |user: Option<User>, reason: &str| SignInRefusal { user: user.map(Box::new), reason: reason.into() };
-    let email = email.trim().to_lowercase();
-    let found = users::table
-        .filter(users::email.eq(&email))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
-        .map_err(|e| refuse(None, &format!("database: {e}")))?;
-    let Some(user) = found else {
-        // Spend the same time as a real check so that timing does not tell
-        // which addresses have accounts.
-        let _ = hash_password(password);
-        return Err(refuse(None, "unknown email"));
-    };
-    let now = now_ms();
-    if user.locked_until.is_some_and(|t| t > now) {
-        return Err(refuse(Some(user), "account locked"));
-    }
-    if user.disabled {
-        return Err(refuse(Some(user), "account disabled"));
-    }
-    if !verify_password(&user.password_hash, password) {
-        let failures = user.failed_logins + 1;
-        let (count, locked_until, reason) = if failures >= MAX_FAILED_SIGN_INS {
-            (0, Some(now + LOCK_MS), "wrong password; account locked for 15 minutes")
-        } else {
-            (failures, None, "wrong password")
-        };
-        let _ = diesel::update(users::table.find(&user.id))
-            .set((users::failed_logins.eq(count), users::locked_until.eq(locked_until)))
-            .execute(conn);
-        return Err(refuse(Some(user), reason));
-    }
-    let _ = diesel::update(users::table.find(&user.id))
+/// How long an account stays locked after `failures` failed sign-ins in a
+/// row: nothing before the fifth, then 30 s, doubling to at most 15 minutes.
+pub fn lock_ms(failures: i32) -> Option<i64> {
+    let over = failures - MAX_FAILED_SIGN_INS;
+    (over >= 0).then(|| (30_000_i64 << over.min(5)).min(LOCK_MS))
+}
+
+/// Counts a failed sign-in in one statement, so that parallel guesses all
+/// count, and locks the account as `lock_ms` says; returns the count and
+/// the end of the lock.
+pub fn record_failure(conn: &mut Conn, id: &UserId, now: i64) -> Result<(i32, Option<i64>), CoreError> {
+    conn.immediate_transaction(|conn| {
+        diesel::update(users::table.find(id)).set(users::failed_logins.eq(users::failed_logins + 1)).execute(conn)?;
+        let failures: i32 = users::table.find(id).select(users::failed_logins).first(conn)?;
+        let until = lock_ms(failures).map(|ms| now + ms);
+        if until.is_some() {
+            diesel::update(users::table.find(id)).set(users::locked_until.eq(until)).execute(conn)?;
+        }
+        Ok((failures, until))
+    })
+}
+
+/// Clears the failure count after a successful sign-in.
+pub fn record_success(conn: &mut Conn, id: &UserId) -> Result<(), CoreError> {
+    diesel::update(users::table.find(id))
         .set((users::failed_logins.eq(0), users::locked_until.eq(None::<i64>)))
-        .execute(conn);
-    Ok(user)
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The actor and the page-facing user for a session's user id.

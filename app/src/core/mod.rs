@@ -16,6 +16,7 @@ pub mod principal;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in;
+pub mod sign_in_gate;
 pub mod state;
 pub mod storage;
 pub mod uploads;
@@ -39,6 +40,9 @@ pub enum CoreError {
     /// Email and password did not sign anyone in; why is for the audit trail only.
     #[error("sign-in refused")]
     SignInFailed,
+    /// The client failed too often; it may try again after so many seconds.
+    #[error("too many failed attempts; {0} s to wait")]
+    TooManyAttempts(u64),
     /// The actor may not do this; the reason goes to the audit trail only.
     #[error("denied: {0}")]
     Denied(String),
@@ -73,6 +77,7 @@ impl From<CoreError> for AppError {
         match e {
             CoreError::NotSignedIn => AppError::NotSignedIn,
             CoreError::SignInFailed => AppError::SignInFailed,
+            CoreError::TooManyAttempts(s) => AppError::TooManyAttempts(s),
             CoreError::Denied(_) => AppError::Denied,
             CoreError::Invalid(m) => AppError::Invalid(m),
             CoreError::NotFound(m) => AppError::NotFound(m),

@@ -29,9 +29,17 @@ impl Origin {
     }
 }
 
+/// The buckets a usecase names itself: its bucket and its data source's
+/// bucket (the same one unless a data source elsewhere was chosen).
+fn named(usecase: &Usecase) -> Vec<&str> {
+    let mut named = vec![usecase.data_bucket(), usecase.s3_bucket.as_str()];
+    named.dedup();
+    named
+}
+
 /// True if `bucket` is one of the usecase's buckets.
 pub fn belongs(conn: &mut Conn, usecase: &Usecase, bucket: &str) -> Result<bool, CoreError> {
-    if usecase.data_bucket() == bucket {
+    if named(usecase).contains(&bucket) {
         return Ok(true);
     }
     let found = usecase_buckets::table
@@ -42,16 +50,18 @@ pub fn belongs(conn: &mut Conn, usecase: &Usecase, bucket: &str) -> Result<bool,
     Ok(found > 0)
 }
 
-/// The usecase's buckets: its data bucket first, then the others by name.
+/// The usecase's buckets: its data bucket and its own bucket first, then
+/// the others by name.
 pub fn list(conn: &mut Conn, usecase: &Usecase) -> Result<Vec<String>, CoreError> {
-    let mut others: Vec<String> = usecase_buckets::table
+    let others: Vec<String> = usecase_buckets::table
         .filter(usecase_buckets::usecase_id.eq(&usecase.id))
         .select(usecase_buckets::bucket)
         .order(usecase_buckets::bucket.asc())
         .load(conn)?;
-    others.retain(|b| b != usecase.data_bucket());
-    others.insert(0, usecase.data_bucket().to_owned());
-    Ok(others)
+    let named = named(usecase);
+    let mut all: Vec<String> = named.iter().map(|b| (*b).to_owned()).collect();
+    all.extend(others.into_iter().filter(|b| !named.contains(&b.as_str())));
+    Ok(all)
 }
 
 /// Records that `bucket` was created or adopted through the usecase.

@@ -98,12 +98,20 @@ pub async fn save(
     };
     config::apply_form(&mut candidate, &form);
     let check = candidate.clone();
-    let attachable = s.db.run(move |c| usecase_buckets::may_attach(c, &check, check.data_bucket())).await?;
-    if !attachable {
+    let unassigned =
+        s.db.run(move |c| {
+            for bucket in [check.s3_bucket.as_str(), check.data_bucket()] {
+                if !usecase_buckets::may_attach(c, &check, bucket)? {
+                    return Ok(Some(bucket.to_owned()));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    if let Some(bucket) = unassigned {
         let refused = Err(CoreError::Denied(format!(
-            "bucket {} is not assigned to this organization; ask the platform administrator to assign it, or reach \
-             it through a role of its own account",
-            candidate.data_bucket()
+            "bucket {bucket} is not assigned to this organization; ask the platform administrator to assign it, or \
+             reach it through a role of its own account"
         )));
         return g.finish(&target, refused, |_: &SaveOutcome| String::new()).await;
     }

@@ -3,10 +3,9 @@
 
 use crate::config::ServeArgs;
 use anyhow::{Context, bail};
-use app::core::{Principal, Services, setup};
+use app::core::{Principal, setup};
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Reads the password, creates the administrator, the organization, the
 /// default usecase and its bucket, and audits it.
@@ -17,7 +16,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     let (s3, embedded) = crate::open_s3(args, data_dir, "127.0.0.1:0".parse()?).await?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let config = crate::portal_config(args, &public_url, embedded.is_some());
-    let services = Services { db, s3, config: Arc::new(config) };
+    let services = crate::services(args, db, s3, config).await?;
     let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

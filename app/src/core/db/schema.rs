@@ -143,6 +143,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_keys (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
@@ -159,5 +167,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     sessions,
     usecase_buckets,
-    tenant_buckets
+    tenant_buckets,
+    portal_keys
 );
