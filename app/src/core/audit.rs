@@ -89,8 +89,34 @@ fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
     hex::encode(h.finalize())
 }
 
+/// At most `max` bytes of `text` (cut at a character boundary, marked with `…`).
+fn capped(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
+/// Caps every field that comes from input, so that no request can make
+/// the trail hold more than an event's worth.
+fn cap_fields(mut e: NewEvent) -> NewEvent {
+    let cap = |v: Option<String>, max| v.map(|t| capped(t, max));
+    e.user_email = cap(e.user_email, 254);
+    e.bucket = cap(e.bucket, 63);
+    e.object_key = cap(e.object_key, 1024);
+    e.client.ip = cap(e.client.ip, 64);
+    e.client.user_agent = cap(e.client.user_agent, 512);
+    e.detail = capped(e.detail, 2000);
+    e
+}
+
 /// Appends an event to the trail and returns its sequence number.
 pub fn record(conn: &mut Conn, event: NewEvent, outcome: Outcome) -> Result<i64, CoreError> {
+    let event = cap_fields(event);
     // An immediate transaction takes the write lock first, so two writers
     // cannot both extend the chain from the same tail.
     conn.immediate_transaction(|conn| {
@@ -268,4 +294,22 @@ pub async fn read_trail(
     g.authorize(&target).await?;
     let result = s.db.run(move |c| Ok(query(c, &tenant, &filter, PAGE_LIMIT)?.iter().map(to_row).collect())).await;
     g.finish(&target, result, |rows: &Vec<AuditRow>| format!("{} events", rows.len())).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_from_input_are_capped() {
+        let e = cap_fields(NewEvent {
+            user_email: Some("é".repeat(1000)),
+            detail: "x".repeat(1_000_000),
+            client: ClientInfo { ip: None, user_agent: Some("u".repeat(10_000)) },
+            ..NewEvent::default()
+        });
+        assert!(e.user_email.unwrap().len() <= 254);
+        assert!(e.detail.len() <= 2000 && e.detail.ends_with('…'));
+        assert!(e.client.user_agent.unwrap().len() <= 512);
+    }
 }

@@ -102,11 +102,21 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// Writes an event; a failure to write is logged loudly.
+    /// Writes the event of a refusal or failure; the action is refused
+    /// anyway, so a failure to write is logged loudly.
     pub async fn audit(&self, event: NewEvent, outcome: Outcome) {
-        if let Err(e) = self.services.db.run(move |c| audit::record(c, event, outcome)).await {
-            tracing::error!(error = %e, "could not write the audit event");
+        if let Err(e) = self.record(event, outcome).await {
+            tracing::error!(error = %e, "could not write the audit event of a refusal");
         }
+    }
+
+    /// Writes the event of something done; when the trail cannot take it,
+    /// the action is refused, so that nothing happens unrecorded.
+    pub async fn record(&self, event: NewEvent, outcome: Outcome) -> Result<(), CoreError> {
+        let action = event.action.clone();
+        self.services.db.run(move |c| audit::record(c, event, outcome).map(|_| ())).await.map_err(|e| {
+            CoreError::Internal(format!("the audit trail could not record {action} ({e}); it was refused"))
+        })
     }
 
     /// The signed-in actor, or an audited refusal.
@@ -211,7 +221,7 @@ impl<'a> Guard<'a> {
                 let mut event = self.event();
                 target.describe(&mut event);
                 event.detail = detail(&value);
-                self.audit(event, Outcome::Success).await;
+                self.record(event, Outcome::Success).await?;
                 Ok(value)
             }
             Err(e) => Err(self.fail(target, e).await),

@@ -72,7 +72,7 @@ pub async fn sign_in(
         Some(user) if matched => {
             let id = user.id.clone();
             s.db.run(move |c| identity::record_success(c, &id)).await?;
-            g.audit(event, Outcome::Success).await;
+            g.record(event, Outcome::Success).await?;
             Ok(SignedIn { device_token: s.sign_in.device_token(&email, now), user })
         }
         user => {
@@ -103,6 +103,5 @@ pub async fn sign_in(
 pub async fn sign_out(s: &Services, p: &Principal) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::SignOut);
     g.actor().await?;
-    g.audit(g.event(), Outcome::Success).await;
-    Ok(())
+    g.record(g.event(), Outcome::Success).await
 }
