@@ -50,6 +50,12 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 60_000,
     // Every multipart completion takes 2 s more, so that the page's "Completing…" can be seen.
-    env: { LEPTOS_SITE_ROOT: 'target/site', RUST_LOG: 'warn', DATAPORT_EMBEDDED_COMPLETE_DELAY_MS: '2000' },
+    // The setup link's token is fixed here so that the tests can open the link the server prints.
+    env: {
+      LEPTOS_SITE_ROOT: 'target/site',
+      RUST_LOG: 'warn',
+      DATAPORT_EMBEDDED_COMPLETE_DELAY_MS: '2000',
+      DATAPORT_SETUP_TOKEN: 'e2e-setup-token',
+    },
   },
 });

@@ -24,11 +24,16 @@ export async function signInWith(page: Page, pass: string) {
   await fillSignIn(page, pass);
 }
 
+/** The setup link the test server prints while no administrator exists. */
+export const setupLink = '/setup?token=e2e-setup-token';
+
 /** Signs the administrator in, creating it first when the portal has none yet. */
 export async function signIn(page: Page) {
   await page.goto('/');
   await waitForHydration(page);
   if (page.url().endsWith('/setup')) {
+    await page.goto(setupLink);
+    await waitForHydration(page);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Confirm password').fill(password);

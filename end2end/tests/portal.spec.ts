@@ -1,15 +1,18 @@
 import { test, expect } from '@playwright/test';
-import { email, password, sha256, signInWith, waitForHydration } from './fixtures';
+import { email, password, setupLink, sha256, signInWith, waitForHydration } from './fixtures';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 
 // The story of one newcomer, in order: each step starts where the last ended.
 test.describe.configure({ mode: 'serial' });
 
-test('a newcomer creates the first administrator', async ({ page }) => {
+test('a newcomer creates the first administrator through the setup link the server printed', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
   await expect(page.getByRole('heading', { name: 'Set up Dataport' })).toBeVisible();
+  await expect(page.getByText('one-time setup link')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create administrator' })).toHaveCount(0);
+  await page.goto(setupLink);
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);

@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// Seconds each GiB of a multipart upload adds to `--s3-complete-timeout`.
     #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT_PER_GIB", default_value_t = 30)]
     pub s3_complete_timeout_per_gib: u64,
+    /// The token of the one-time setup link, while no user exists; a random
+    /// one is made (and printed) when not given.
+    #[arg(long, env = "DATAPORT_SETUP_TOKEN", hide_env_values = true)]
+    pub setup_token: Option<String>,
     /// Failed sign-ins a client address may make in a minute (at once, then
     /// one more every 60/N seconds); beyond them it is answered 429.
     #[arg(long, env = "DATAPORT_SIGN_IN_FAILURES_PER_MINUTE", default_value_t = 10)]

@@ -29,6 +29,8 @@ pub struct Portal {
     pub s3_url: Option<String>,
     /// Shared state (database, S3 gateway, settings).
     pub state: AppState,
+    /// The one-time link that creates the first administrator, while none exists.
+    pub setup_url: Option<String>,
 }
 
 /// The database URL to use: the given one, or a SQLite file in the data directory.
@@ -146,7 +148,10 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
             tracing::error!(error = %e, "portal stopped");
         }
     });
-    Ok(Portal { addr, url: public_url, s3_url, state })
+    let given = args.setup_token.clone();
+    let token = state.db.run(move |c| setup::issue_setup_token(c, given.as_deref())).await?;
+    let setup_url = token.map(|t| format!("{}/setup?token={t}", public_url.trim_end_matches('/')));
+    Ok(Portal { addr, url: public_url, s3_url, state, setup_url })
 }
 
 /// Aborts multipart uploads left idle for `idle`, checking every `every`.

@@ -287,7 +287,7 @@ async fn the_first_admin_can_be_created_only_once() {
         .call(
             &client,
             "create_first_admin",
-            &[("email", "late@example.com"), ("password", PASSWORD), ("confirm", PASSWORD)],
+            &[("email", "late@example.com"), ("password", PASSWORD), ("confirm", PASSWORD), ("token", "any")],
         )
         .await;
     assert_eq!(status, 409);

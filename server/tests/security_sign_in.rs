@@ -144,3 +144,31 @@ async fn an_oversized_email_is_refused_before_anything_is_written() {
     });
     assert!(longest.unwrap_or(0) <= 254, "no audited email is longer than an email can be: {longest:?}");
 }
+
+#[tokio::test]
+async fn setup_needs_the_token_of_the_link_the_server_printed() {
+    let t = TestPortal::start_with(|a| a.setup_token = None).await;
+    let link = t.portal.setup_url.clone().expect("a setup link while no user exists");
+    let token = link.split_once("/setup?token=").expect("the link opens /setup with a token").1.to_owned();
+    assert!(token.len() >= 32, "a random token: {token}");
+    let client = t.browser();
+    let form = |token: &'static str| {
+        [("email", "first@example.com"), ("password", PASSWORD), ("confirm", PASSWORD), ("token", token)]
+    };
+    for wrong in ["", "guess"] {
+        let (status, body) = t.call(&client, "create_first_admin", &form(wrong)).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("setup link is not valid"), "{body}");
+    }
+    let users: i64 = t.db(|c| users::table.count().get_result(c).unwrap());
+    assert_eq!(users, 0, "nobody became administrator");
+    let page = client.get(format!("{}/setup", t.portal.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("one-time setup link") && !page.contains("Create administrator"), "no form without a token");
+
+    let token: &'static str = Box::leak(token.into_boxed_str());
+    let (status, body) = t.call(&client, "create_first_admin", &form(token)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = t.call(&t.browser(), "create_first_admin", &form(token)).await;
+    assert_eq!(status, 409, "the link works once");
+    assert_eq!(t.audit_count("setup.first_admin", "denied"), 3);
+}

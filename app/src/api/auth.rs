@@ -19,12 +19,18 @@ pub async fn whoami() -> Result<SessionInfo, AppError> {
 }
 
 /// Creates the first administrator, the default organization and usecase,
-/// then signs the new admin in. Refused once any user exists.
+/// then signs the new admin in. Refused once any user exists, and without
+/// the token of the setup link `dataport serve` printed.
 #[server(endpoint = "create_first_admin")]
-pub async fn create_first_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn create_first_admin(
+    email: String,
+    password: String,
+    confirm: String,
+    token: String,
+) -> Result<(), AppError> {
     use crate::core::setup;
     let cx = Ctx::load().await?;
-    let made = setup::first_admin(&cx.state, &cx.principal, &email, &password, &confirm).await?;
+    let made = setup::first_admin(&cx.state, &cx.principal, &email, &password, &confirm, Some(&token)).await?;
     start_session(&cx, &made.user.id).await?;
     made.bucket.map_err(AppError::from)
 }

@@ -3,13 +3,15 @@
 //! event whichever door asked (the setup page or `dataport create-admin`).
 
 use super::audit::Outcome;
+use super::db::Conn;
 use super::db::models::{Usecase, User};
-use super::db::schema::usecases;
+use super::db::schema::{portal_keys, usecases};
 use super::guard::{Guard, Services};
 use super::principal::Principal;
 use super::{CoreError, identity, storage};
 use crate::core::actions::AuditAction;
 use diesel::prelude::*;
+use sha2::{Digest, Sha256};
 
 /// What setting up the portal made.
 #[derive(Debug)]
@@ -22,19 +24,81 @@ pub struct FirstAdmin {
     pub bucket: Result<(), CoreError>,
 }
 
+/// Name of the setup token's hash among the portal's keys.
+const SETUP_TOKEN: &str = "setup-token";
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// While no user exists, makes the one-time token of the setup link (the
+/// operator's own, or a random one) and keeps only its hash; returns it,
+/// or nothing once the portal has an administrator.
+pub fn issue_setup_token(conn: &mut Conn, given: Option<&str>) -> Result<Option<String>, CoreError> {
+    if !identity::needs_setup(conn)? {
+        diesel::delete(portal_keys::table.find(SETUP_TOKEN)).execute(conn)?;
+        return Ok(None);
+    }
+    let token = match given.filter(|t| !t.is_empty()) {
+        Some(t) => t.to_owned(),
+        None => {
+            let mut bytes = [0u8; 24];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            hex::encode(bytes)
+        }
+    };
+    let row = (
+        portal_keys::name.eq(SETUP_TOKEN),
+        portal_keys::value.eq(digest(&token)),
+        portal_keys::created_at.eq(super::now_ms()),
+    );
+    diesel::insert_into(portal_keys::table)
+        .values(row)
+        .on_conflict(portal_keys::name)
+        .do_update()
+        .set(portal_keys::value.eq(digest(&token)))
+        .execute(conn)?;
+    Ok(Some(token))
+}
+
+/// Whether `token` opens setup: `None` once an administrator exists (the
+/// creation then answers that), otherwise whether it is the issued one.
+fn setup_token_opens(conn: &mut Conn, token: &str) -> Result<Option<bool>, CoreError> {
+    if !identity::needs_setup(conn)? {
+        return Ok(None);
+    }
+    let stored: Option<String> =
+        portal_keys::table.find(SETUP_TOKEN).select(portal_keys::value).first(conn).optional()?;
+    Ok(Some(stored.is_some_and(|hash| hash == digest(token))))
+}
+
 /// Creates the first administrator with the default organization and
 /// usecase, creates the usecase's bucket at once, and audits it all.
-/// Refused once any user exists, or when `confirm` is not the password.
+/// Refused once any user exists, when `confirm` is not the password, or,
+/// through a web page (`token` given), without the setup link's token.
 pub async fn first_admin(
     services: &Services,
     principal: &Principal,
     email: &str,
     password: &str,
     confirm: &str,
+    token: Option<&str>,
 ) -> Result<FirstAdmin, CoreError> {
     let guard = Guard::new(services, principal, AuditAction::FirstAdmin);
     let mut event = guard.event();
     event.user_email = Some(email.trim().to_lowercase());
+    if let Some(token) = token {
+        let token = token.to_owned();
+        if services.db.run(move |c| setup_token_opens(c, &token)).await? == Some(false) {
+            event.detail = "no valid setup token".into();
+            guard.audit(event, Outcome::Denied).await;
+            return Err(CoreError::Invalid(
+                "This setup link is not valid. Open the link that `dataport serve` printed when it started \
+                 (`make run` shows it), or create the administrator with `dataport create-admin`."
+                    .into(),
+            ));
+        }
+    }
     if password != confirm {
         event.detail = "passwords differ".into();
         guard.audit(event, Outcome::Error).await;
@@ -51,6 +115,7 @@ pub async fn first_admin(
             return Err(e);
         }
     };
+    let _ = services.db.run(|c| Ok(diesel::delete(portal_keys::table.find(SETUP_TOKEN)).execute(c)?)).await;
     // The first usecase uses the portal's own credentials.
     let origins = &services.config.browser_origins;
     let bucket = storage::prepare_bucket(services.s3.portal_client(), usecase.data_bucket(), origins).await;

@@ -17,7 +17,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let config = crate::portal_config(args, &public_url, embedded.is_some());
     let services = crate::services(args, db, s3, config).await?;
-    let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password)
+    let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Created administrator {} with the usecase “{}”.", made.user.email, made.usecase.name);

@@ -12,6 +12,9 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>) -> a
         println!("Embedded S3 endpoint at {s3} (see `dataport s3-env`)");
     }
     println!("Data directory: {}", crate::absolute(data_dir).display());
+    if let Some(setup) = &portal.setup_url {
+        println!("No administrator yet. Create one at {setup}");
+    }
     tokio::signal::ctrl_c().await?;
     println!("Stopping.");
     Ok(())

@@ -19,6 +19,9 @@ use server::Portal;
 use server::config::ServeArgs;
 use tempfile::TempDir;
 
+/// The setup link's token of every test portal.
+pub const SETUP_TOKEN: &str = "test-setup-token";
+
 /// Password used for every test user.
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -52,7 +55,9 @@ impl TestPortal {
 
     /// The settings of a test portal: defaults on free loopback ports.
     pub fn args() -> ServeArgs {
-        ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap())
+        let mut args = ServeArgs::local("127.0.0.1:0".parse().unwrap(), "127.0.0.1:0".parse().unwrap());
+        args.setup_token = Some(SETUP_TOKEN.into());
+        args
     }
 
     /// An HTTP client with a cookie jar that behaves like the portal's own pages.
@@ -82,7 +87,12 @@ impl TestPortal {
             .call(
                 &client,
                 "create_first_admin",
-                &[("email", "admin@example.com"), ("password", PASSWORD), ("confirm", PASSWORD)],
+                &[
+                    ("email", "admin@example.com"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                    ("token", SETUP_TOKEN),
+                ],
             )
             .await;
         assert_eq!(status, 200, "setup failed: {body}");
