@@ -217,3 +217,60 @@ async fn choosing_a_data_source_elsewhere_keeps_the_usecases_own_bucket() {
     let listing = [("usecase_id", id), ("bucket", "dataport-data"), ("prefix", "")];
     assert_eq!(t.call(&admin, "list_objects", &listing).await.0, 200, "the usecase's own bucket stays reachable");
 }
+
+#[tokio::test]
+async fn a_batch_may_not_name_the_same_path_twice() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let files = vec![offer("a.csv", b"one"), offer("b.csv", b"two"), offer("a.csv", b"three")];
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "Overwrite", files).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("named twice"), "{body}");
+    assert!(!body.contains("X-Amz-Signature"), "nothing was signed");
+}
+
+#[tokio::test]
+async fn keep_both_stops_after_a_bounded_number_of_copies() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let s3 = t.s3().await;
+    let put = |key: String| s3.put_object().bucket("dataport-data").key(key).body(ByteStream::from_static(b"x")).send();
+    put("in/r.csv".into()).await.unwrap();
+    for n in 1..=99 {
+        put(format!("in/r ({n}).csv")).await.unwrap();
+    }
+    let offers = || vec![offer("r.csv", b"y")];
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "KeepBoth", offers()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"key\":\"in/r (100).csv\""), "the one free name left: {body}");
+    put("in/r (100).csv".into()).await.unwrap();
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "KeepBoth", offers()).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("100 copies"), "{body}");
+}
+
+#[tokio::test]
+async fn a_user_may_keep_only_so_many_multipart_uploads_open() {
+    let t = TestPortal::start_with(|a| a.multipart_threshold = 5 * 1024 * 1024).await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let large = |name: String| app::model::FileOffer {
+        path: name,
+        size: 6 * 1024 * 1024,
+        content_type: "application/octet-stream".into(),
+        modified: 1,
+        crc32c: None,
+    };
+    let batch = |n: std::ops::Range<usize>| n.map(|i| large(format!("f{i}.bin"))).collect::<Vec<_>>();
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "Overwrite", batch(0..65)).await;
+    assert_eq!(status, 409, "65 at once is over the limit: {body}");
+    let open: i64 = t.db(|c| app::core::db::schema::uploads::table.count().get_result(c).unwrap());
+    assert_eq!(open, 0, "the refused batch started nothing");
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "Overwrite", batch(0..64)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = t.plan_uploads(&admin, usecase.id.as_str(), "in/", "Overwrite", batch(64..65)).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("64 unfinished uploads"), "{body}");
+}

@@ -61,8 +61,9 @@ async fn existing_keys_are_skipped_kept_both_or_overwritten_as_asked() {
     assert_eq!(skip.plans[0], FilePlan::Skip { key: "r.csv".into() });
     assert!(matches!(&skip.plans[1], FilePlan::Single(p) if p.key == "new.csv"));
 
-    // Two files for the same taken name in one batch get different names.
-    let both = plan(&t, &admin, &u.id, "", "KeepBoth", vec![offer("r.csv", b"two"), offer("r.csv", b"three")]).await;
+    // A name given to one file of the batch counts as taken for the next.
+    let both =
+        plan(&t, &admin, &u.id, "", "KeepBoth", vec![offer("r.csv", b"two"), offer("r (1).csv", b"three")]).await;
     let keys: Vec<&str> = both
         .plans
         .iter()
@@ -71,7 +72,7 @@ async fn existing_keys_are_skipped_kept_both_or_overwritten_as_asked() {
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(keys, ["r (1).csv", "r (2).csv"]);
+    assert_eq!(keys, ["r (1).csv", "r (1) (1).csv"]);
 
     let over = plan(&t, &admin, &u.id, "", "Overwrite", vec![offer("r.csv", b"four")]).await;
     let FilePlan::Single(p) = &over.plans[0] else { panic!() };

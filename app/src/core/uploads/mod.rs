@@ -23,5 +23,7 @@ pub use transfer::{abort_upload, complete_multipart, complete_single, sign_parts
 
 /// Most files planned in one call.
 pub const MAX_BATCH: usize = 100;
+/// Multipart uploads one user may have open at a time (each holds parts on S3).
+pub const MAX_OPEN_UPLOADS: i64 = 64;
 /// Most parts signed in one call.
 pub const MAX_SIGN: usize = 32;

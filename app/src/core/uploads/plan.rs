@@ -1,7 +1,7 @@
 //! Starting uploads: the session's checks before any file is read, and the
 //! plan of each file of a batch.
 
-use super::{MAX_BATCH, records, rules, s3};
+use super::{MAX_BATCH, MAX_OPEN_UPLOADS, records, rules, s3};
 use crate::core::actions::AuditAction;
 use crate::core::db::models::{UploadRecord, Usecase};
 use crate::core::db::text_enums::UploadStatus;
@@ -72,11 +72,30 @@ pub async fn plan_batch(
     }
     let threshold = s.config.multipart_threshold;
     let mut targets = Vec::with_capacity(files.len());
+    let mut named = HashSet::new();
     for f in &files {
         let key = checked_key(&place.prefix, f, threshold)?;
+        if !named.insert(key.clone()) {
+            return Err(CoreError::Invalid(format!(
+                "“{}” is named twice in this batch; each file needs a path of its own.",
+                f.path
+            )));
+        }
         let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.to_string(), key: key.clone() };
         g.authorize(&target).await?;
         targets.push((key, target));
+    }
+    let large = files.iter().filter(|f| f.size >= threshold).count() as i64;
+    if large > 0 {
+        let owner = g.actor().await?.user_id.clone();
+        let open = s.db.run(move |c| records::count_open(c, &owner)).await?;
+        if open + large > MAX_OPEN_UPLOADS {
+            let refused = Err(CoreError::Conflict(format!(
+                "You have {open} unfinished uploads and may have at most {MAX_OPEN_UPLOADS} at a time. Finish or \
+                 cancel some first; idle ones are cleared within a day."
+            )));
+            return g.finish(&targets[0].1, refused, |_: &UploadBatch| String::new()).await;
+        }
     }
     let client = g.s3(&targets[0].1, &usecase).await?;
     let planner = Planner { s, p, client: &client, usecase: &usecase, place: &place, threshold };

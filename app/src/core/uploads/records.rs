@@ -53,6 +53,16 @@ pub fn record_file(conn: &mut Conn, record: &FileRecord) -> Result<(), CoreError
 }
 
 /// Loads an upload by the portal's id.
+/// How many multipart uploads `owner_id` has open.
+pub fn count_open(conn: &mut Conn, owner_id: &UserId) -> Result<i64, CoreError> {
+    Ok(uploads::table
+        .filter(uploads::owner_id.eq(owner_id))
+        .filter(uploads::status.eq(UploadStatus::Open))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Loads an upload record.
 pub fn load(conn: &mut Conn, id: &UploadId) -> Result<Option<UploadRecord>, CoreError> {
     Ok(uploads::table.find(id).select(UploadRecord::as_select()).first(conn).optional()?)
 }

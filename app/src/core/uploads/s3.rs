@@ -21,9 +21,13 @@ pub async fn exists(client: &Client, bucket: &str, key: &str) -> Result<bool, Co
     }
 }
 
+/// Numbered copies "keep both" tries before it asks for another name.
+pub const MAX_COPIES: u32 = 100;
+
 /// Applies the conflict rule to `key`: `None` when the file is to be
 /// skipped. `claimed` holds keys already chosen in this batch, which count
-/// as taken even though S3 does not have them yet.
+/// as taken even though S3 does not have them yet. "Keep both" finds a free
+/// numbered name with one listing, not a HEAD per candidate.
 pub async fn resolve_key(
     client: &Client,
     bucket: &str,
@@ -40,13 +44,29 @@ pub async fn resolve_key(
     if rule == Conflict::Skip {
         return Ok(None);
     }
-    for n in 1..=999 {
+    // Every numbered copy of `dir/name.ext` starts with `dir/name`.
+    let stem = numbered_key(key, 1);
+    let stem = &stem[..stem.rfind(" (1)").unwrap_or(stem.len())];
+    let page = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(stem)
+        .send()
+        .await
+        .map_err(|e| storage_error("Looking for a free name", e))?;
+    let listed: HashSet<&str> = page.contents().iter().filter_map(|o| o.key()).collect();
+    let complete = !page.is_truncated().unwrap_or(false);
+    for n in 1..=MAX_COPIES {
         let candidate = numbered_key(key, n);
-        if !claimed.contains(&candidate) && !exists(client, bucket, &candidate).await? {
+        if claimed.contains(&candidate) || listed.contains(candidate.as_str()) {
+            continue;
+        }
+        // Past one page of names, a candidate the page did not show is asked for.
+        if complete || !exists(client, bucket, &candidate).await? {
             return Ok(Some(candidate));
         }
     }
-    Err(CoreError::Conflict(format!("Too many copies of “{key}” exist already; rename the file and try again.")))
+    Err(CoreError::Conflict(format!("{MAX_COPIES} copies of “{key}” exist already; rename the file and try again.")))
 }
 
 fn plan_of(req: aws_sdk_s3::presigning::PresignedRequest, key: &str) -> UploadPlan {
