@@ -137,7 +137,11 @@ async function main() {
   const server = spawn(
     binary,
     ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--s3-listen', `127.0.0.1:${s3Port}`, '--site-root', siteRoot],
-    { cwd: root, env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    {
+      cwd: root,
+      env: { ...process.env, RUST_LOG: 'warn', DATAPORT_SETUP_TOKEN: 'bench-setup-token' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
   let browser;
   try {
@@ -149,7 +153,7 @@ async function main() {
     });
     const page = await browser.newPage({ baseURL: base });
     const hydrated = () => page.waitForFunction(() => window.__dataport_hydrated === true, undefined, { timeout: 60_000 });
-    await page.goto('/setup');
+    await page.goto('/setup?token=bench-setup-token');
     await hydrated();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);

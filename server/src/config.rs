@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// Seconds each GiB of a multipart upload adds to `--s3-complete-timeout`.
     #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT_PER_GIB", default_value_t = 30)]
     pub s3_complete_timeout_per_gib: u64,
+    /// Hours a web session lasts after its sign-in, however active (it also
+    /// ends after 30 minutes without activity).
+    #[arg(long, env = "DATAPORT_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
     /// The token of the one-time setup link, while no user exists; a random
     /// one is made (and printed) when not given.
     #[arg(long, env = "DATAPORT_SETUP_TOKEN", hide_env_values = true)]

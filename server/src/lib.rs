@@ -38,18 +38,56 @@ pub fn database_url(data_dir: &Path, given: Option<&str>) -> String {
     given.map(str::to_owned).unwrap_or_else(|| data_dir.join("dataport.db").display().to_string())
 }
 
-/// Opens the database, creating the data directory first.
+/// Opens the database, creating the data directory first. The directory
+/// holds password hashes, session and device keys and the S3 key, so it
+/// and a SQLite database are made for the owner only, and refused when
+/// others may read them.
 pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db> {
     if !data_dir.exists() {
         std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-        // The directory holds password hashes and the S3 key: owner only.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+        restrict(data_dir, 0o700)?;
+    }
+    refuse_if_shared(data_dir, "chmod 700")?;
+    let url = database_url(data_dir, given);
+    let file = Path::new(url.strip_prefix("sqlite://").unwrap_or(&url));
+    if !url.contains("://") || url.starts_with("sqlite://") {
+        if !file.exists() {
+            std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?;
+            restrict(file, 0o600)?;
+        }
+        refuse_if_shared(file, "chmod 600")?;
+    }
+    Ok(Db::open(&url)?)
+}
+
+/// Gives `path` the permission bits `mode`.
+fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// Refuses a path that its group or others may read, naming the fix.
+fn refuse_if_shared(path: &Path, fix: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} may be read by other users (mode {:o}); it holds password hashes and keys. Run: {fix} {}",
+                path.display(),
+                mode & 0o777,
+                absolute(path).display()
+            );
         }
     }
-    Ok(Db::open(&database_url(data_dir, given))?)
+    let _ = (path, fix);
+    Ok(())
 }
 
 /// The portal's S3: the embedded endpoint, started on `listen`, unless
@@ -109,6 +147,7 @@ pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: bool) -> Port
         default_account_id: if embedded { "local".into() } else { "self".into() },
         multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
         upload_concurrency: args.upload_concurrency,
+        session_max_ms: (args.session_max_hours.max(1) * 3600 * 1000) as i64,
     }
 }
 

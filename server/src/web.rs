@@ -29,9 +29,9 @@ pub const SESSION_IDLE_MINUTES: i64 = 30;
 /// Builds the whole portal router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let secure = state.config.public_origin.starts_with("https://");
+    let secure = state.config.secure_cookies();
     let sessions = SessionManagerLayer::new(app::api::session_store::DbSessionStore::new(state.db.clone()))
-        .with_name("dataport_session")
+        .with_name(state.config.cookie_name("dataport_session"))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)

@@ -26,7 +26,7 @@ fn create_admin(dir: &std::path::Path, stdin: &str) -> Output {
 
 #[tokio::test]
 async fn create_admin_takes_one_line_as_the_password_and_makes_the_bucket_at_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let out = create_admin(dir.path(), &format!("{PASSWORD}\nsomething else\n"));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
@@ -56,7 +56,7 @@ async fn create_admin_takes_one_line_as_the_password_and_makes_the_bucket_at_onc
 
 #[tokio::test]
 async fn create_admin_refuses_a_password_with_control_characters_and_creates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let out = create_admin(dir.path(), "correct horse\tbattery staple\n");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));

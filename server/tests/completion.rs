@@ -48,7 +48,7 @@ async fn a_completion_slower_than_one_attempt_ends_with_the_file_uploaded_once()
 async fn a_completion_whose_answer_is_lost_is_a_success_recorded_once() {
     // The embedded endpoint alone, and the portal reaching it through a
     // proxy that loses every answer to CompleteMultipartUpload.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::private_dir();
     let creds = server::embedded::load_or_create_credentials(dir.path()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let s3_addr = server::embedded::serve(listener, dir.path(), &creds, Duration::ZERO).await.unwrap();

@@ -172,3 +172,63 @@ async fn setup_needs_the_token_of_the_link_the_server_printed() {
     assert_eq!(status, 409, "the link works once");
     assert_eq!(t.audit_count("setup.first_admin", "denied"), 3);
 }
+
+/// The session cookie a signed-in client holds.
+async fn session_cookie(t: &TestPortal) -> (reqwest::Client, String) {
+    let client = t.browser();
+    let resp = attempt(t, &client, ADMIN, PASSWORD).await;
+    assert_eq!(resp.status(), 200);
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("dataport_session="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .expect("a session cookie");
+    (client, cookie)
+}
+
+#[tokio::test]
+async fn session_ids_are_stored_hashed() {
+    use app::core::db::schema::sessions;
+    let t = TestPortal::start().await;
+    t.admin().await;
+    let (_, cookie) = session_cookie(&t).await;
+    let ids: Vec<String> = t.db(|c| sessions::table.select(sessions::id).load(c).unwrap());
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|id| id != &cookie && id.len() == 64), "only hashes are kept: {ids:?}");
+}
+
+#[tokio::test]
+async fn a_session_ends_a_fixed_time_after_sign_in_however_active() {
+    let t = TestPortal::start().await;
+    t.admin().await;
+    let (client, _) = session_cookie(&t).await;
+    assert!(t.call(&client, "whoami", &[]).await.1.contains(ADMIN));
+    // Signed in 13 hours ago (the limit is 12), active ever since.
+    let long_ago = app::core::now_ms() - 13 * 3600 * 1000;
+    t.db(|c| {
+        diesel::sql_query(format!("UPDATE sessions SET data = json_set(data, '$.started_at', {long_ago})"))
+            .execute(c)
+            .unwrap()
+    });
+    let (_, body) = t.call(&client, "whoami", &[]).await;
+    assert!(!body.contains(ADMIN), "signed out: {body}");
+    assert_eq!(t.call(&client, "list_usecases", &[]).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_data_directory_others_may_read_is_refused_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let refused = server::start(&TestPortal::args(), dir.path(), None).await.err().expect("refused");
+    let message = refused.to_string();
+    assert!(message.contains("may be read by other users") && message.contains("chmod 700"), "{message}");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let portal = server::start(&TestPortal::args(), dir.path(), None).await.expect("starts once fixed");
+    let db_mode = std::fs::metadata(dir.path().join("dataport.db")).unwrap().permissions().mode();
+    assert_eq!(db_mode & 0o077, 0, "the database is the owner's only: {db_mode:o}");
+    drop(portal);
+}

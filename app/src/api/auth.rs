@@ -40,6 +40,8 @@ async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppError> {
     // A new id on every sign-in, so that a session id planted before it is worthless.
     cx.session.cycle_id().await.map_err(|_| AppError::Internal)?;
     cx.session.insert(USER_ID_KEY, user_id).await.map_err(|_| AppError::Internal)?;
+    let now = crate::core::now_ms();
+    cx.session.insert(super::context::STARTED_AT_KEY, now).await.map_err(|_| AppError::Internal)?;
     Ok(())
 }
 
@@ -52,12 +54,17 @@ const DEVICE_COOKIE: &str = "dataport_device";
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let cx = Ctx::load().await?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    let device = super::cookies::get(&headers, DEVICE_COOKIE);
+    let device = super::cookies::get(&headers, &cx.state.config.cookie_name(DEVICE_COOKIE));
     let signed = crate::core::sign_in::sign_in(&cx.state, &cx.principal, &email, &password, device.as_deref()).await?;
     start_session(&cx, &signed.user.id).await?;
-    let secure = cx.state.config.public_origin.starts_with("https://");
     let days = crate::core::sign_in_gate::DEVICE_TOKEN_DAYS;
-    super::cookies::set(DEVICE_COOKIE, &signed.device_token, days * 24 * 3600, secure);
+    let config = &cx.state.config;
+    super::cookies::set(
+        &config.cookie_name(DEVICE_COOKIE),
+        &signed.device_token,
+        days * 24 * 3600,
+        config.secure_cookies(),
+    );
     Ok(())
 }
 

@@ -6,6 +6,9 @@ use super::state::AppState;
 use crate::core::{ClientInfo, Credential, Principal, identity};
 use crate::error::AppError;
 use crate::ids::UserId;
+
+/// Session key of the time of sign-in (ms), for the absolute lifetime.
+pub const STARTED_AT_KEY: &str = "started_at";
 use crate::model::SessionUser;
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -43,7 +46,13 @@ impl Ctx {
 
     /// Builds the context from parts an axum handler already has.
     pub async fn from_parts(state: AppState, session: Session, client: ClientInfo) -> Result<Self, AppError> {
-        let user_id: Option<UserId> = session.get(USER_ID_KEY).await.map_err(internal)?;
+        let mut user_id: Option<UserId> = session.get(USER_ID_KEY).await.map_err(internal)?;
+        // However active, a session ends a fixed time after its sign-in.
+        let started: Option<i64> = session.get(STARTED_AT_KEY).await.map_err(internal)?;
+        if user_id.is_some() && started.is_none_or(|t| crate::core::now_ms() - t > state.config.session_max_ms) {
+            session.flush().await.map_err(internal)?;
+            user_id = None;
+        }
         let (actor, user) = match user_id {
             Some(id) => state.db.run(move |c| identity::load_session_user(c, &id)).await?.unzip(),
             None => (None, None),

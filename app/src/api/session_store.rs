@@ -25,9 +25,16 @@ fn backend(e: CoreError) -> Error {
     Error::Backend(e.to_string())
 }
 
+/// The key a session is stored under: a hash of its id, so that whoever
+/// reads the table (a backup, a replica's log) cannot take over a session.
+fn stored_id(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn row_of(record: &Record) -> Result<SessionRow> {
     Ok(SessionRow {
-        id: record.id.to_string(),
+        id: stored_id(&record.id),
         data: serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?,
         expires_at: (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64,
     })
@@ -52,7 +59,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let key = id.to_string();
+        let key = stored_id(id);
         let Some(row) = self.db.run(move |c| sessions::load(c, &key)).await.map_err(backend)? else {
             return Ok(None);
         };
@@ -63,7 +70,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        let key = id.to_string();
+        let key = stored_id(id);
         self.db.run(move |c| sessions::delete(c, &key)).await.map_err(backend)
     }
 }

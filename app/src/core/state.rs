@@ -17,6 +17,24 @@ pub struct PortalConfig {
     pub multipart_threshold: u64,
     /// Parts or small files a browser sends at once.
     pub upload_concurrency: u32,
+    /// How long a web session lasts after its sign-in, however active (ms).
+    pub session_max_ms: i64,
+}
+
+impl PortalConfig {
+    /// Whether cookies are `Secure`: always, unless the portal is served
+    /// over plain http on a loopback address (a laptop).
+    pub fn secure_cookies(&self) -> bool {
+        let Some(rest) = self.public_origin.strip_prefix("http://") else { return true };
+        let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
+        !matches!(host, "localhost" | "[::1]") && !host.starts_with("127.")
+    }
+
+    /// A cookie's name: `__Host-` prefixed under https, which browsers only
+    /// accept from the host itself, `Secure`, for the whole site.
+    pub fn cookie_name(&self, name: &str) -> String {
+        if self.public_origin.starts_with("https://") { format!("__Host-{name}") } else { name.to_owned() }
+    }
 }
 
 /// Where a request came from, recorded with every audit event.
@@ -26,4 +44,32 @@ pub struct ClientInfo {
     pub ip: Option<String>,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PortalConfig;
+
+    fn at(origin: &str) -> PortalConfig {
+        PortalConfig {
+            public_origin: origin.into(),
+            browser_origins: vec![],
+            default_bucket: String::new(),
+            region: String::new(),
+            default_account_id: String::new(),
+            multipart_threshold: 0,
+            upload_concurrency: 1,
+            session_max_ms: 0,
+        }
+    }
+
+    #[test]
+    fn cookies_are_secure_except_over_plain_http_on_loopback() {
+        assert!(!at("http://127.0.0.1:3000").secure_cookies());
+        assert!(!at("http://localhost:3000").secure_cookies());
+        assert!(at("http://10.0.0.5:3000").secure_cookies());
+        assert!(at("https://data.example.com").secure_cookies());
+        assert_eq!(at("https://data.example.com").cookie_name("s"), "__Host-s");
+        assert_eq!(at("http://127.0.0.1:3000").cookie_name("s"), "s");
+    }
 }

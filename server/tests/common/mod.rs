@@ -19,6 +19,12 @@ use server::Portal;
 use server::config::ServeArgs;
 use tempfile::TempDir;
 
+/// A temporary data directory only its owner may read, as the portal requires.
+pub fn private_dir() -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir().expect("temp dir")
+}
+
 /// The setup link's token of every test portal.
 pub const SETUP_TOKEN: &str = "test-setup-token";
 
@@ -34,14 +40,14 @@ pub struct TestPortal {
 impl TestPortal {
     /// Starts a fresh portal.
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = private_dir();
         let portal = Self::start_in(dir.path()).await;
         Self { portal, dir }
     }
 
     /// Starts a fresh portal with some settings changed.
     pub async fn start_with(change: impl FnOnce(&mut ServeArgs)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = private_dir();
         let mut args = Self::args();
         change(&mut args);
         let portal = server::start(&args, dir.path(), None).await.expect("portal starts");
