@@ -44,6 +44,11 @@ pub async fn sign_in(
         return Err(CoreError::Invalid(format!("An email address has at most {MAX_EMAIL_LEN} characters.")));
     }
     event.user_email = Some(email.clone());
+    if let Err(invalid) = identity::normalize_email(&email) {
+        event.detail = "not an email address".into();
+        g.audit(event, Outcome::Denied).await;
+        return Err(invalid);
+    }
     let client = p.client.ip.clone().unwrap_or_default();
     if let Some(wait) = s.sign_in.retry_after(&client) {
         event.detail = format!("too many failed sign-ins from this address; {wait} s to wait");
