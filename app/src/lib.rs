@@ -23,6 +23,8 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -39,6 +41,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Headers of every page: its Content-Security-Policy with this response's
+/// nonce (which the hydration script carries), and no caching, since pages
+/// show one person's data.
+#[cfg(feature = "ssr")]
+fn page_headers() {
+    use axum::http::{HeaderValue, header};
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    if let (Some(state), Some(nonce)) = (use_context::<api::state::AppState>(), leptos::nonce::use_nonce())
+        && let Ok(policy) = HeaderValue::from_str(&state.config.content_security_policy(&nonce))
+    {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 /// The portal: header, then the page the URL names.

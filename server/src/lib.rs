@@ -136,15 +136,23 @@ pub async fn services(args: &ServeArgs, db: Db, s3: S3Gateway, config: PortalCon
     Ok(Services { db, s3, config: Arc::new(config), sign_in: Arc::new(gate) })
 }
 
-/// The settings services need, for a portal reached at `public_url`.
-pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: bool) -> PortalConfig {
+/// The settings services need, for a portal reached at `public_url`, with
+/// the embedded S3 endpoint at `embedded` when it runs.
+pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: Option<&str>) -> PortalConfig {
     let public_origin = origin_of(public_url);
+    // Where browsers send the bytes of presigned requests.
+    let s3_origins = match (embedded, &args.s3_endpoint) {
+        (Some(url), _) => vec![origin_of(url)],
+        (None, Some(endpoint)) => vec![origin_of(endpoint)],
+        (None, None) => vec!["https://*.amazonaws.com".to_owned()],
+    };
     PortalConfig {
+        s3_origins,
         browser_origins: browser_origins(&public_origin),
         public_origin,
         default_bucket: args.default_bucket.clone(),
         region: args.region.clone(),
-        default_account_id: if embedded { "local".into() } else { "self".into() },
+        default_account_id: if embedded.is_some() { "local".into() } else { "self".into() },
         multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
         upload_concurrency: args.upload_concurrency,
         session_max_ms: (args.session_max_hours.max(1) * 3600 * 1000) as i64,
@@ -161,7 +169,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     let addr = listener.local_addr()?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen).await?;
-    let config = portal_config(args, &public_url, s3_url.is_some());
+    let config = portal_config(args, &public_url, s3_url.as_deref());
     let leptos_options = LeptosOptions::builder()
         .output_name("dataport")
         .site_root(args.site_root.clone())

@@ -19,6 +19,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         // Saving on every request is what makes the expiry count from the last activity.
         .with_always_save(true);
     let trusted = Arc::new(state.config.browser_origins.clone());
+    let https = state.config.public_origin.starts_with("https://");
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -56,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(trusted, refuse_cross_site))
         .layer(middleware::from_fn(client_info))
+        .layer(middleware::from_fn_with_state(https, strict_transport))
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 
@@ -65,11 +69,30 @@ async fn client_info(mut req: Request<Body>, next: Next) -> Response {
     let user_agent =
         req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(512).collect());
     req.extensions_mut().insert(ClientInfo { ip, user_agent });
+    let path = req.uri().path().to_owned();
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    );
+    // Answers of server functions and exports are one person's data.
+    if path.starts_with("/api/") || path.starts_with("/audit/") {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// `Strict-Transport-Security` when the portal is served over https.
+async fn strict_transport(State(https): State<bool>, req: Request<Body>, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if https {
+        resp.headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     resp
 }
 

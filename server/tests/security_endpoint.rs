@@ -205,3 +205,32 @@ async fn a_conditional_put_never_replaces_an_object() {
     assert_eq!(again.unwrap_err().raw_response().map(|r| r.status().as_u16()), Some(412));
     assert_eq!(object_bytes(&s3, "k").await, b"one");
 }
+
+#[tokio::test]
+async fn pages_carry_a_policy_with_their_nonce_and_are_never_cached() {
+    let t = TestPortal::start().await;
+    let page = reqwest::Client::new()
+        .get(format!("{}/sign-in", t.portal.url))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let h = page.headers().clone();
+    assert_eq!(h["content-encoding"], "gzip", "pages are sent compressed");
+    assert_eq!(h["cache-control"], "no-store");
+    assert!(h["permissions-policy"].to_str().unwrap().contains("camera=()"));
+    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).expect("a nonce").to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains(t.portal.s3_url.as_deref().unwrap()), "uploads may reach the S3 endpoint: {csp}");
+    let gz = page.bytes().await.unwrap();
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut html).unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    let again = reqwest::get(format!("{}/sign-in", t.portal.url)).await.unwrap();
+    let other = again.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert_ne!(other, csp, "a new nonce for every page");
+    let api = reqwest::Client::new().post(format!("{}/api/whoami", t.portal.url)).send().await.unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+}

@@ -19,6 +19,8 @@ pub struct PortalConfig {
     pub upload_concurrency: u32,
     /// How long a web session lasts after its sign-in, however active (ms).
     pub session_max_ms: i64,
+    /// Origins of the S3 endpoints the portal signs requests for.
+    pub s3_origins: Vec<String>,
 }
 
 impl PortalConfig {
@@ -28,6 +30,18 @@ impl PortalConfig {
         let Some(rest) = self.public_origin.strip_prefix("http://") else { return true };
         let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
         !matches!(host, "localhost" | "[::1]") && !host.starts_with("127.")
+    }
+
+    /// The Content-Security-Policy of a page whose inline scripts carry
+    /// `nonce`: scripts from the portal only, WebAssembly, connections to
+    /// the portal and the S3 endpoints it signs for, and no framing.
+    pub fn content_security_policy(&self, nonce: &str) -> String {
+        let s3 = self.s3_origins.join(" ");
+        format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: {s3}; connect-src 'self' {s3}; \
+             font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
     }
 
     /// A cookie's name: `__Host-` prefixed under https, which browsers only
@@ -60,6 +74,7 @@ mod tests {
             multipart_threshold: 0,
             upload_concurrency: 1,
             session_max_ms: 0,
+            s3_origins: vec!["http://127.0.0.1:9000".into()],
         }
     }
 
@@ -71,5 +86,13 @@ mod tests {
         assert!(at("https://data.example.com").secure_cookies());
         assert_eq!(at("https://data.example.com").cookie_name("s"), "__Host-s");
         assert_eq!(at("http://127.0.0.1:3000").cookie_name("s"), "s");
+    }
+
+    #[test]
+    fn the_policy_names_the_nonce_and_the_s3_endpoint() {
+        let csp = at("http://127.0.0.1:3000").content_security_policy("abc");
+        assert!(csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'"));
+        assert!(csp.contains("connect-src 'self' http://127.0.0.1:9000"));
+        assert!(csp.contains("frame-ancestors 'none'"));
     }
 }

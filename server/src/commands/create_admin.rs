@@ -15,7 +15,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     // The embedded endpoint runs for as long as the command, on a port of its own.
     let (s3, embedded) = crate::open_s3(args, data_dir, "127.0.0.1:0".parse()?).await?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
-    let config = crate::portal_config(args, &public_url, embedded.is_some());
+    let config = crate::portal_config(args, &public_url, embedded.as_deref());
     let services = crate::services(args, db, s3, config).await?;
     let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password, None)
         .await
