@@ -69,9 +69,11 @@ tools-python: .venv/.moto-$(MOTO_VERSION)
 
 build:
 	cargo leptos build
+	node end2end/compress-site.mjs target/site
 
 site:
 	cargo leptos build --frontend-only
+	node end2end/compress-site.mjs target/site
 
 # The frontend crate is checked for the wasm32 target only: built for the
 # host together with the server, cargo would merge the `ssr` and `hydrate`
@@ -90,4 +92,5 @@ e2e:
 # Upload throughput and memory, on release builds (not part of `make test`).
 bench: setup
 	LEPTOS_SITE_ROOT=target/bench-site cargo leptos build --release
+	node end2end/compress-site.mjs target/bench-site
 	node end2end/bench/upload.mjs

@@ -54,6 +54,9 @@ pub enum Command {
         /// Bucket names or name prefixes such as `acme-*`.
         #[arg(required = true)]
         patterns: Vec<String>,
+        /// The key that seals the audit chain (default: `audit.key` in the data directory).
+        #[arg(long, env = "DATAPORT_AUDIT_KEY_FILE")]
+        audit_key_file: Option<PathBuf>,
     },
     /// Audit trail tools.
     Audit {
@@ -66,8 +69,13 @@ pub enum Command {
 /// Audit subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit trail and name the first broken link.
-    Verify,
+    /// Check the audit chain with its key and against its checkpoint, and
+    /// name the first broken link or the missing newest events.
+    Verify {
+        /// The key that seals the chain (default: `audit.key` in the data directory).
+        #[arg(long, env = "DATAPORT_AUDIT_KEY_FILE")]
+        audit_key_file: Option<PathBuf>,
+    },
 }
 
 /// Options of `dataport serve`.
@@ -132,6 +140,10 @@ pub struct ServeArgs {
     /// Seconds each GiB of a multipart upload adds to `--s3-complete-timeout`.
     #[arg(long, env = "DATAPORT_S3_COMPLETE_TIMEOUT_PER_GIB", default_value_t = 30)]
     pub s3_complete_timeout_per_gib: u64,
+    /// The key that seals the audit chain, kept outside the database.
+    /// Default: `audit.key` in the data directory (made on first start).
+    #[arg(long, env = "DATAPORT_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
     /// Hours a web session lasts after its sign-in, however active (it also
     /// ends after 30 minutes without activity).
     #[arg(long, env = "DATAPORT_SESSION_MAX_HOURS", default_value_t = 12)]

@@ -8,6 +8,7 @@ pub mod web;
 
 use anyhow::Context;
 use app::api::state::AppState;
+use app::core::audit_seal::AuditSeal;
 use app::core::aws::{S3Gateway, S3Settings};
 use app::core::db::Db;
 use app::core::{PortalConfig, Services, setup, uploads};
@@ -130,10 +131,29 @@ pub async fn open_s3(
 
 /// The services every door uses, on an open database and S3: loads (or
 /// makes) the key of device tokens and sets the sign-in limits.
-pub async fn services(args: &ServeArgs, db: Db, s3: S3Gateway, config: PortalConfig) -> anyhow::Result<Services> {
+pub async fn services(
+    args: &ServeArgs,
+    data_dir: &Path,
+    db: Db,
+    s3: S3Gateway,
+    config: PortalConfig,
+) -> anyhow::Result<Services> {
     let key = db.run(app::core::sign_in_gate::device_key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let gate = app::core::sign_in_gate::SignInGate::new(args.sign_in_failures_per_minute, key);
-    Ok(Services { db, s3, config: Arc::new(config), sign_in: Arc::new(gate) })
+    let seal = audit_seal(data_dir, args.audit_key_file.as_deref(), &db, true).await?;
+    Ok(Services { db, s3, config: Arc::new(config), sign_in: Arc::new(gate), audit: Arc::new(seal) })
+}
+
+/// The audit chain's key (`key_file`, or `audit.key` in the data directory;
+/// made when missing if `create`) and its checkpoint `audit.head`.
+pub async fn audit_seal(data_dir: &Path, key_file: Option<&Path>, db: &Db, create: bool) -> anyhow::Result<AuditSeal> {
+    let key_file = key_file.map(Path::to_path_buf).unwrap_or_else(|| data_dir.join("audit.key"));
+    if !create && !key_file.exists() {
+        anyhow::bail!("the audit key {} is missing; without it the chain cannot be checked", key_file.display());
+    }
+    let key = app::core::audit_seal::load_or_create_key(&key_file)?;
+    let last = db.run(app::core::audit::last_seq).await?;
+    Ok(AuditSeal::new(key, data_dir.join("audit.head"), last)?)
 }
 
 /// The settings services need, for a portal reached at `public_url`, with
@@ -176,7 +196,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { leptos_options, services: services(args, db, s3, config).await? };
+    let state = AppState { leptos_options, services: services(args, data_dir, db, s3, config).await? };
 
     if s3_url.is_some() {
         setup::prepare_usecase_buckets(&state.services).await;

@@ -20,6 +20,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -46,6 +48,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/audit/export.csv", get(export_audit))
+        // The site's files, with the gzip and brotli copies `make` writes beside them.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(format!("{}/pkg", leptos_options.site_root)).precompressed_br().precompressed_gzip(),
+        )
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
@@ -59,7 +66,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(trusted, refuse_cross_site))
         .layer(middleware::from_fn(client_info))
         .layer(middleware::from_fn_with_state(https, strict_transport))
-        .layer(CompressionLayer::new())
+        // pkg/ comes precompressed; pages and answers are compressed as they go.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::new("application/wasm"))),
+        )
         .with_state(state)
 }
 

@@ -3,7 +3,6 @@
 
 mod common;
 
-use app::core::audit;
 use app::core::db::schema::{audit_events, users};
 use app::error::AppError;
 use app::model::{FilePlan, Listing, Role, SessionInfo, UploadBatch, UsecaseSummary};
@@ -302,7 +301,7 @@ async fn the_audit_chain_verifies_and_a_tampered_row_is_found() {
     for _ in 0..3 {
         t.call(&admin, "list_usecases", &[]).await;
     }
-    let report = t.db(audit::verify).unwrap();
+    let report = t.audit_report();
     assert_eq!(report.first_broken, None);
     assert_eq!(report.checked, 4, "the setup event and three listings");
     t.db(|c| {
@@ -311,7 +310,7 @@ async fn the_audit_chain_verifies_and_a_tampered_row_is_found() {
             .execute(c)
             .unwrap()
     });
-    assert_eq!(t.db(audit::verify).unwrap().first_broken, Some(3));
+    assert_eq!(t.audit_report().first_broken, Some(3));
 }
 
 #[tokio::test]
@@ -321,7 +320,7 @@ async fn a_deleted_audit_row_breaks_the_chain() {
     t.call(&admin, "list_usecases", &[]).await;
     t.call(&admin, "list_usecases", &[]).await;
     t.db(|c| diesel::delete(audit_events::table.filter(audit_events::seq.eq(2))).execute(c).unwrap());
-    assert_eq!(t.db(audit::verify).unwrap().first_broken, Some(2));
+    assert_eq!(t.audit_report().first_broken, Some(2));
 }
 
 #[tokio::test]

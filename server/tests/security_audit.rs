@@ -39,3 +39,63 @@ async fn no_presigned_url_is_handed_out_when_its_audit_event_cannot_be_written()
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("X-Amz-Signature"), "{body}");
 }
+
+#[tokio::test]
+async fn deleting_the_newest_events_is_found() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    for _ in 0..4 {
+        t.call(&admin, "list_usecases", &[]).await;
+    }
+    assert_eq!((t.audit_report().first_broken, t.audit_report().checkpoint_problem), (None, None));
+    t.db(|c| {
+        use app::core::db::schema::audit_events as e;
+        let last: i64 = e::table.select(diesel::dsl::max(e::seq)).first::<Option<i64>>(c).unwrap().unwrap();
+        diesel::delete(e::table.filter(e::seq.gt(last - 2))).execute(c).unwrap()
+    });
+    let report = t.audit_report();
+    assert_eq!(report.first_broken, None, "what is left still links up");
+    let problem = report.checkpoint_problem.expect("the checkpoint names the missing events");
+    assert!(problem.contains("the newest 2 events are missing"), "{problem}");
+}
+
+#[tokio::test]
+async fn a_chain_recomputed_after_an_edit_without_the_key_is_found() {
+    use app::core::audit::{GENESIS, chain_hash};
+    use app::core::audit_seal::AuditSeal;
+    use app::core::db::models::AuditEvent;
+    use app::core::db::schema::audit_events as e;
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    for _ in 0..3 {
+        t.call(&admin, "list_usecases", &[]).await;
+    }
+    // Someone with the database but not the key edits an event and links
+    // every event again, with plain SHA-256 or with a key of their own.
+    let scratch = common::private_dir();
+    for (n, forger) in [
+        AuditSeal::new(Vec::new(), scratch.path().join("plain.head"), i64::MAX - 1).unwrap(),
+        AuditSeal::new(b"a guessed key".to_vec(), scratch.path().join("guess.head"), 0).unwrap(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.db(|c| {
+            let mut events: Vec<AuditEvent> =
+                e::table.order(e::seq.asc()).select(AuditEvent::as_select()).load(c).unwrap();
+            events[1].detail = format!("nothing to see {n}");
+            let mut prev = GENESIS.to_owned();
+            for ev in &mut events {
+                ev.prev_hash = prev.clone();
+                ev.hash = chain_hash(&forger, &prev, ev);
+                prev = ev.hash.clone();
+                diesel::update(e::table.find(ev.seq))
+                    .set((e::detail.eq(&ev.detail), e::prev_hash.eq(&ev.prev_hash), e::hash.eq(&ev.hash)))
+                    .execute(c)
+                    .unwrap();
+            }
+        });
+        let report = t.audit_report();
+        assert!(report.first_broken.is_some(), "forger {n}: the keyed links do not fit");
+    }
+}

@@ -2,6 +2,7 @@
 //! the hash of the row before it, so that an edited or deleted row shows.
 
 use super::actions::AuditAction;
+use super::audit_seal::AuditSeal;
 use super::db::models::AuditEvent;
 use super::db::{Conn, schema::audit_events};
 use super::guard::{Guard, Services, Target};
@@ -10,7 +11,6 @@ use super::{ClientInfo, CoreError, now_ms};
 use crate::ids::{UsecaseId, UserId};
 use crate::model::{AuditFilter, AuditRow};
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 /// The hash that precedes the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -62,7 +62,8 @@ pub struct NewEvent {
     pub credential: Option<String>,
 }
 
-fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
+/// The link of `e` after `prev_hash`, as `seal` makes it.
+pub fn chain_hash(seal: &AuditSeal, prev_hash: &str, e: &AuditEvent) -> String {
     // A JSON array is an unambiguous encoding of the fields in a fixed order.
     let mut fields = serde_json::json!([
         e.seq,
@@ -83,10 +84,7 @@ fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
     if let (Some(credential), Some(all)) = (&e.credential, fields.as_array_mut()) {
         all.push(credential.clone().into());
     }
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(fields.to_string().as_bytes());
-    hex::encode(h.finalize())
+    seal.link(e.seq, prev_hash, &fields.to_string())
 }
 
 /// At most `max` bytes of `text` (cut at a character boundary, marked with `…`).
@@ -114,8 +112,9 @@ fn cap_fields(mut e: NewEvent) -> NewEvent {
     e
 }
 
-/// Appends an event to the trail and returns its sequence number.
-pub fn record(conn: &mut Conn, event: NewEvent, outcome: Outcome) -> Result<i64, CoreError> {
+/// Appends an event to the trail, sealed and checkpointed by `seal`, and
+/// returns its sequence number.
+pub fn record(conn: &mut Conn, seal: &AuditSeal, event: NewEvent, outcome: Outcome) -> Result<i64, CoreError> {
     let event = cap_fields(event);
     // An immediate transaction takes the write lock first, so two writers
     // cannot both extend the chain from the same tail.
@@ -147,10 +146,17 @@ pub fn record(conn: &mut Conn, event: NewEvent, outcome: Outcome) -> Result<i64,
             hash: String::new(),
             credential: event.credential,
         };
-        row.hash = chain_hash(&prev_hash, &row);
+        row.hash = chain_hash(seal, &prev_hash, &row);
         diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
-        Ok(seq)
+        Ok((seq, row.hash))
     })
+    .and_then(|(seq, hash)| seal.advance(seq, &hash).map(|()| seq))
+}
+
+/// The newest event's sequence number (0 for an empty trail).
+pub fn last_seq(conn: &mut Conn) -> Result<i64, CoreError> {
+    let last: Option<i64> = audit_events::table.select(diesel::dsl::max(audit_events::seq)).first(conn)?;
+    Ok(last.unwrap_or(0))
 }
 
 /// Result of checking the whole chain.
@@ -160,10 +166,33 @@ pub struct ChainReport {
     pub checked: u64,
     /// Sequence number of the first event that does not fit, if any.
     pub first_broken: Option<i64>,
+    /// What is wrong with the chain against its checkpoint, if anything.
+    pub checkpoint_problem: Option<String>,
 }
 
-/// Recomputes every link of the chain, oldest first.
-pub fn verify(conn: &mut Conn) -> Result<ChainReport, CoreError> {
+/// Recomputes every link of the chain, oldest first, with `seal`'s key,
+/// then holds the newest events against the checkpoint outside the database.
+pub fn verify(conn: &mut Conn, seal: &AuditSeal) -> Result<ChainReport, CoreError> {
+    let mut report = verify_links(conn, seal)?;
+    let Some(head) = super::audit_seal::read_checkpoint(seal.head_file())? else {
+        report.checkpoint_problem = Some(format!("the checkpoint {} is missing", seal.head_file().display()));
+        return Ok(report);
+    };
+    let last = last_seq(conn)?;
+    report.checkpoint_problem = if head.seq > last {
+        Some(format!("the newest {} events are missing: the checkpoint names event {}", head.seq - last, head.seq))
+    } else if head.seq > 0 {
+        let stored: Option<String> =
+            audit_events::table.find(head.seq).select(audit_events::hash).first(conn).optional()?;
+        (stored.as_deref() != Some(head.hash.as_str()))
+            .then(|| format!("event {} differs from the checkpoint: the chain was rewritten", head.seq))
+    } else {
+        None
+    };
+    Ok(report)
+}
+
+fn verify_links(conn: &mut Conn, seal: &AuditSeal) -> Result<ChainReport, CoreError> {
     let mut prev_hash = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut checked = 0;
@@ -180,14 +209,15 @@ pub fn verify(conn: &mut Conn) -> Result<ChainReport, CoreError> {
         for e in &batch {
             checked += 1;
             // A missing row shows as a gap in the sequence.
-            if e.seq != expected_seq || e.prev_hash != prev_hash || chain_hash(&prev_hash, e) != e.hash {
-                return Ok(ChainReport { checked, first_broken: Some(e.seq.min(expected_seq)) });
+            if e.seq != expected_seq || e.prev_hash != prev_hash || chain_hash(seal, &prev_hash, e) != e.hash {
+                let first_broken = Some(e.seq.min(expected_seq));
+                return Ok(ChainReport { checked, first_broken, checkpoint_problem: None });
             }
             prev_hash = e.hash.clone();
             expected_seq += 1;
         }
     }
-    Ok(ChainReport { checked, first_broken: None })
+    Ok(ChainReport { checked, first_broken: None, checkpoint_problem: None })
 }
 
 fn day_start_ms(day: &str) -> Result<i64, CoreError> {

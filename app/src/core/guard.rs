@@ -27,6 +27,8 @@ pub struct Services {
     pub config: Arc<PortalConfig>,
     /// Limits and keys of signing in, shared by every request.
     pub sign_in: Arc<super::sign_in_gate::SignInGate>,
+    /// The key and checkpoint of the audit chain.
+    pub audit: Arc<super::audit_seal::AuditSeal>,
 }
 
 /// What an action is done to, owned so that it can move to the database thread.
@@ -114,7 +116,8 @@ impl<'a> Guard<'a> {
     /// the action is refused, so that nothing happens unrecorded.
     pub async fn record(&self, event: NewEvent, outcome: Outcome) -> Result<(), CoreError> {
         let action = event.action.clone();
-        self.services.db.run(move |c| audit::record(c, event, outcome).map(|_| ())).await.map_err(|e| {
+        let seal = self.services.audit.clone();
+        self.services.db.run(move |c| audit::record(c, &seal, event, outcome).map(|_| ())).await.map_err(|e| {
             CoreError::Internal(format!("the audit trail could not record {action} ({e}); it was refused"))
         })
     }

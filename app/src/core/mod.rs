@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod audit_seal;
 pub mod authz;
 pub mod aws;
 pub mod browse;

@@ -128,7 +128,12 @@ pub fn assign(conn: &mut Conn, tenant_id: &str, pattern: &str) -> Result<(), Cor
 /// Assigns `patterns` to the tenant named `tenant` (its name or id), all or
 /// none, then audits it; the platform administrator's door is the
 /// `dataport assign-buckets` command. Returns the tenant's name.
-pub fn assign_from_command_line(conn: &mut Conn, tenant: &str, patterns: &[String]) -> Result<String, CoreError> {
+pub fn assign_from_command_line(
+    conn: &mut Conn,
+    seal: &super::audit_seal::AuditSeal,
+    tenant: &str,
+    patterns: &[String],
+) -> Result<String, CoreError> {
     use super::actions::AuditAction;
     use super::audit::{self, NewEvent, Outcome};
     use super::db::schema::tenants;
@@ -151,7 +156,7 @@ pub fn assign_from_command_line(conn: &mut Conn, tenant: &str, patterns: &[Strin
         detail: format!("assigned {}", patterns.join(", ")),
         ..NewEvent::default()
     };
-    audit::record(conn, event, Outcome::Success)?;
+    audit::record(conn, seal, event, Outcome::Success)?;
     Ok(name)
 }
 

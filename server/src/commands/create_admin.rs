@@ -16,7 +16,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     let (s3, embedded) = crate::open_s3(args, data_dir, "127.0.0.1:0".parse()?).await?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let config = crate::portal_config(args, &public_url, embedded.as_deref());
-    let services = crate::services(args, db, s3, config).await?;
+    let services = crate::services(args, data_dir, db, s3, config).await?;
     let made = setup::first_admin(&services, &Principal::command_line(), email, &password, &password, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

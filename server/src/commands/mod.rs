@@ -17,9 +17,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&args, &cli.data_dir, database).await,
         Command::CreateAdmin { email, serve } => create_admin::run(&serve, &cli.data_dir, database, &email).await,
         Command::S3Env { s3_listen } => s3_env::run(&cli.data_dir, s3_listen),
-        Command::AssignBuckets { tenant, patterns } => {
-            assign_buckets::run(&cli.data_dir, database, &tenant, &patterns).await
+        Command::AssignBuckets { tenant, patterns, audit_key_file } => {
+            assign_buckets::run(&cli.data_dir, database, audit_key_file.as_deref(), &tenant, &patterns).await
         }
-        Command::Audit { command: AuditCommand::Verify } => audit::verify(&cli.data_dir, database).await,
+        Command::Audit { command: AuditCommand::Verify { audit_key_file } } => {
+            audit::verify(&cli.data_dir, database, audit_key_file.as_deref()).await
+        }
     }
 }

@@ -160,6 +160,12 @@ impl TestPortal {
         self.db(|c| diesel::insert_into(grants::table).values(&g).execute(c).unwrap());
     }
 
+    /// `audit verify` of the portal's trail, with the portal's key and checkpoint.
+    pub fn audit_report(&self) -> app::core::audit::ChainReport {
+        let seal = self.portal.state.audit.clone();
+        self.db(move |c| app::core::audit::verify(c, &seal).unwrap())
+    }
+
     /// Audit events with this action and outcome.
     pub fn audit_count(&self, action: &str, outcome: &str) -> i64 {
         let (a, o) = (action.to_owned(), outcome.to_owned());
