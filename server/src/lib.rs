@@ -141,7 +141,14 @@ pub async fn services(
     let key = db.run(app::core::sign_in_gate::device_key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let gate = app::core::sign_in_gate::SignInGate::new(args.sign_in_failures_per_minute, key);
     let seal = audit_seal(data_dir, args.audit_key_file.as_deref(), &db, true).await?;
-    Ok(Services { db, s3, config: Arc::new(config), sign_in: Arc::new(gate), audit: Arc::new(seal) })
+    Ok(Services {
+        db,
+        s3,
+        config: Arc::new(config),
+        sign_in: Arc::new(gate),
+        audit: Arc::new(seal),
+        refusals: Default::default(),
+    })
 }
 
 /// The audit chain's key (`key_file`, or `audit.key` in the data directory;

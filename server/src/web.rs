@@ -18,7 +18,6 @@ use axum::{Extension, Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::ServeDir;
@@ -41,7 +40,6 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(Duration::minutes(SESSION_IDLE_MINUTES)))
         // Saving on every request is what makes the expiry count from the last activity.
         .with_always_save(true);
-    let trusted = Arc::new(state.config.browser_origins.clone());
     let https = state.config.public_origin.starts_with("https://");
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -63,7 +61,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(middleware::from_fn(error_status))
-        .layer(middleware::from_fn_with_state(trusted, refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn(client_info))
         .layer(middleware::from_fn_with_state(https, strict_transport))
         // pkg/ comes precompressed; pages and answers are compressed as they go.
@@ -132,8 +130,10 @@ async fn error_status(req: Request<Body>, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Refuses state-changing requests that did not come from the portal's own pages.
-async fn refuse_cross_site(State(trusted): State<Arc<Vec<String>>>, req: Request<Body>, next: Next) -> Response {
+/// Refuses state-changing requests that did not come from the portal's own
+/// pages, and audits the refusal (no tenant; repeats are summarised).
+async fn refuse_cross_site(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let trusted = &state.config.browser_origins;
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -144,6 +144,11 @@ async fn refuse_cross_site(State(trusted): State<Arc<Vec<String>>>, req: Request
     if same_origin || trusted_origin {
         next.run(req).await
     } else {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("none").to_owned();
+        let client = req.extensions().get::<ClientInfo>().cloned().unwrap_or_default();
+        let principal = app::core::Principal::anonymous(client);
+        let detail = format!("{} {} from origin {origin}", req.method(), req.uri().path());
+        app::core::refusals::record(&state, &principal, AuditAction::CrossSiteRequest, detail).await;
         (
             StatusCode::FORBIDDEN,
             "This request did not come from a Dataport page and was refused. Open the portal and try again.",

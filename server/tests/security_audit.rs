@@ -99,3 +99,46 @@ async fn a_chain_recomputed_after_an_edit_without_the_key_is_found() {
         assert!(report.first_broken.is_some(), "forger {n}: the keyed links do not fit");
     }
 }
+
+#[tokio::test]
+async fn cross_site_refusals_are_audited_summarised_and_shown_to_the_platform_administrator() {
+    use app::core::db::schema::audit_events as e;
+    use app::model::Role;
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let outsider = reqwest::Client::new();
+    for _ in 0..30 {
+        let resp = outsider
+            .post(format!("{}/api/sign_out", t.portal.url))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403);
+    }
+    let written: Vec<(Option<String>, String)> = t.db(|c| {
+        e::table
+            .filter(e::action.eq("request.cross_site"))
+            .order(e::seq.asc())
+            .select((e::tenant_id, e::detail))
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(written.len(), 10, "ten a minute are written one by one, the rest counted");
+    assert!(written.iter().all(|(tenant, detail)| tenant.is_none() && detail.contains("https://evil.example")));
+    assert_eq!(t.call(&t.browser(), "sign_in", &[("email", "nobody@example.com"), ("password", "x")]).await.0, 401);
+
+    // The platform's administrator sees events of no tenant; another organization's does not.
+    let page = |client: &reqwest::Client| {
+        let url = format!("{}/audit/export.csv", t.portal.url);
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let csv = page(&admin).await;
+    assert!(csv.contains("request.cross_site") && csv.contains("nobody@example.com"), "{csv}");
+    let (tenant, _) = t.other_tenant();
+    t.add_user(&tenant, "other-admin@example.com", Role::Admin);
+    let other = t.sign_in("other-admin@example.com").await;
+    let csv = page(&other).await;
+    assert!(!csv.contains("request.cross_site") && !csv.contains("nobody@example.com"), "{csv}");
+}

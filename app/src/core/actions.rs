@@ -41,6 +41,8 @@ audit_actions! {
     SignOut = "auth.sign_out" => None;
     /// Creating the first administrator, organization, usecase and bucket.
     FirstAdmin = "setup.first_admin" => None;
+    /// A state-changing request from another site, refused.
+    CrossSiteRequest = "request.cross_site" => None;
     /// Assigning buckets of the portal's account to an organization (platform administrator).
     AssignBuckets = "tenant.buckets.assign" => None;
     /// Listing the organization's usecases.

@@ -228,9 +228,19 @@ fn day_start_ms(day: &str) -> Result<i64, CoreError> {
 }
 
 /// Events of a tenant, newest first, filtered as the audit page asks.
-pub fn query(conn: &mut Conn, tenant_id: &str, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEvent>, CoreError> {
-    let mut q =
-        audit_events::table.filter(audit_events::tenant_id.eq(tenant_id)).select(AuditEvent::as_select()).into_boxed();
+pub fn query(
+    conn: &mut Conn,
+    tenant_id: &str,
+    with_tenantless: bool,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, CoreError> {
+    let mut q = audit_events::table.select(AuditEvent::as_select()).into_boxed();
+    q = if with_tenantless {
+        q.filter(audit_events::tenant_id.eq(tenant_id).or(audit_events::tenant_id.is_null()))
+    } else {
+        q.filter(audit_events::tenant_id.eq(tenant_id))
+    };
     if let Some(user) = filter.user.as_deref().filter(|s| !s.trim().is_empty()) {
         q = q.filter(audit_events::user_email.eq(user.trim().to_lowercase()));
     }
@@ -322,7 +332,14 @@ pub async fn read_trail(
     let tenant = g.actor().await?.tenant_id.clone();
     let target = Target::Tenant(tenant.clone());
     g.authorize(&target).await?;
-    let result = s.db.run(move |c| Ok(query(c, &tenant, &filter, PAGE_LIMIT)?.iter().map(to_row).collect())).await;
+    // Events of no tenant (failed sign-ins of unknown emails, anonymous and
+    // cross-site requests) are the platform administrator's to see.
+    let result =
+        s.db.run(move |c| {
+            let platform = super::identity::is_platform_tenant(c, &tenant)?;
+            Ok(query(c, &tenant, platform, &filter, PAGE_LIMIT)?.iter().map(to_row).collect())
+        })
+        .await;
     g.finish(&target, result, |rows: &Vec<AuditRow>| format!("{} events", rows.len())).await
 }
 

@@ -29,6 +29,8 @@ pub struct Services {
     pub sign_in: Arc<super::sign_in_gate::SignInGate>,
     /// The key and checkpoint of the audit chain.
     pub audit: Arc<super::audit_seal::AuditSeal>,
+    /// The per-address budget of refusals that no tenant owns.
+    pub refusals: Arc<super::refusals::RefusalLog>,
 }
 
 /// What an action is done to, owned so that it can move to the database thread.

@@ -111,6 +111,17 @@ pub fn create_first_admin(
     })
 }
 
+/// True for the platform's own organization: the first one, made with
+/// the first administrator, whose administrators run the installation.
+pub fn is_platform_tenant(conn: &mut Conn, tenant_id: &str) -> Result<bool, CoreError> {
+    let first: Option<String> = tenants::table
+        .order((tenants::created_at.asc(), tenants::id.asc()))
+        .select(tenants::id)
+        .first(conn)
+        .optional()?;
+    Ok(first.as_deref() == Some(tenant_id))
+}
+
 /// The account an email names, for a sign-in (the email already normalised).
 pub fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<User>, CoreError> {
     Ok(users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()?)

@@ -14,6 +14,7 @@ pub mod db;
 pub mod guard;
 pub mod identity;
 pub mod principal;
+pub mod refusals;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in;
