@@ -39,6 +39,13 @@ fn UsecaseBuckets() -> impl IntoView {
                 let list = buckets.await;
                 let uc_id = usecase.id.clone();
                 let source = format!("s3://{}/{}", usecase.data_bucket, usecase.data_prefix);
+                // The training role form reads the usecase here, in the one Suspense that awaits it:
+                // a resource awaited in two Suspense boundaries can leave a server render hanging
+                // (leptos-rs/leptos#4851).
+                let role = usecase.sagemaker_role_arn.clone();
+                let training = move || {
+                    is_admin.get().then(|| view! { <TrainingRoleForm usecase_id=Signal::derive(id) current=role.clone() /> })
+                };
                 view! {
                     <h1>{usecase.name.clone()}</h1>
                     <p>"Data source: " <code>{source}</code></p>
@@ -65,6 +72,7 @@ fn UsecaseBuckets() -> impl IntoView {
                         }
                         Err(error) => view! { <ErrorNote error /> }.into_any(),
                     }}
+                    {training}
                 }
                     .into_any()
             })}
@@ -81,16 +89,6 @@ fn UsecaseBuckets() -> impl IntoView {
                     .unwrap_or_else(|| "us-east-1".into())
                 on_created=Callback::new(move |()| refresh.update(|n| *n += 1))
             />
-            <Suspense>
-                {move || Suspend::new(async move {
-                    usecase
-                        .await
-                        .ok()
-                        .map(|u| {
-                            view! { <TrainingRoleForm usecase_id=Signal::derive(id) current=u.sagemaker_role_arn /> }
-                        })
-                })}
-            </Suspense>
         </Show>
     }
 }
