@@ -149,4 +149,10 @@ async fn every_hostile_input_is_refused_with_a_message_and_changes_nothing() {
         }
     }
     assert_eq!(snapshot(&t).await, before, "nothing in S3 or the database changed");
+    // Refused names are audited, but one client cannot flood the trail with them.
+    let refused_inputs: Vec<String> = t.db(|c| {
+        use app::core::db::schema::audit_events as e;
+        e::table.filter(e::detail.like("refused input: %")).select(e::detail).load(c).unwrap()
+    });
+    assert!((1..=10).contains(&refused_inputs.len()), "{} refused inputs written", refused_inputs.len());
 }

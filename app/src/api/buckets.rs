@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
+use crate::core::actions::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::core::buckets;
 #[cfg(feature = "ssr")]
 use crate::names::{BucketName, Prefix};
@@ -41,9 +43,9 @@ pub async fn create_folder(
     prefix: String,
     name: String,
 ) -> Result<String, AppError> {
-    let (bucket, prefix) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::CreateFolder).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::CreateFolder).await?;
     Ok(buckets::create_folder(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix, &name).await?)
 }
 
@@ -54,9 +56,9 @@ pub async fn set_data_source(
     bucket: String,
     prefix: String,
 ) -> Result<UsecaseSummary, AppError> {
-    let (bucket, prefix) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::SetDataSource).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::SetDataSource).await?;
     Ok(buckets::set_data_source(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix).await?)
 }
 

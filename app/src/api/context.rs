@@ -3,15 +3,16 @@
 //! authorize, work, audit — is a core service's business.
 
 use super::state::AppState;
+use crate::core::actions::AuditAction;
 use crate::core::{ClientInfo, Credential, Principal, identity};
 use crate::error::AppError;
 use crate::ids::UserId;
-
-/// Session key of the time of sign-in (ms), for the absolute lifetime.
-pub const STARTED_AT_KEY: &str = "started_at";
 use crate::model::SessionUser;
 use leptos::prelude::*;
 use tower_sessions::Session;
+
+/// Session key of the time of sign-in (ms), for the absolute lifetime.
+pub const STARTED_AT_KEY: &str = "started_at";
 
 /// Session key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
@@ -34,6 +35,19 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 }
 
 impl Ctx {
+    /// A name checked on arrival, as `action` takes it; a bad one is refused
+    /// with its problem and audited (within the client's refusal budget).
+    pub async fn checked<T>(&self, name: Result<T, String>, action: AuditAction) -> Result<T, AppError> {
+        match name {
+            Ok(value) => Ok(value),
+            Err(problem) => {
+                let detail = format!("refused input: {problem}");
+                crate::core::refusals::record(&self.state, &self.principal, action, detail).await;
+                Err(AppError::Invalid(problem))
+            }
+        }
+    }
+
     /// Builds the context from the current server function request.
     pub async fn load() -> Result<Self, AppError> {
         let state = use_context::<AppState>().ok_or_else(|| internal("no AppState in context"))?;

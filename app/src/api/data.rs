@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
+use crate::core::actions::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::core::browse;
 #[cfg(feature = "ssr")]
 use crate::names::{BucketName, ObjectKey, Prefix};
@@ -43,9 +45,9 @@ pub async fn list_objects(
     token: Option<String>,
     filter: Option<String>,
 ) -> Result<Listing, AppError> {
-    let (bucket, prefix) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::ListObjects).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::ListObjects).await?;
     let query = browse::FolderQuery { usecase_id, bucket, prefix, token, filter };
     Ok(browse::list_objects(&cx.state, &cx.principal, query).await?)
 }
@@ -53,8 +55,8 @@ pub async fn list_objects(
 /// A short-lived URL that downloads one object straight from S3.
 #[server(endpoint = "download_url")]
 pub async fn download_url(usecase_id: UsecaseId, bucket: String, key: String) -> Result<String, AppError> {
-    let (bucket, key) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::Download).await?;
+    let key = cx.checked(ObjectKey::new(key), AuditAction::Download).await?;
     Ok(browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
 }

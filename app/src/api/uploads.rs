@@ -10,6 +10,8 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 #[cfg(feature = "ssr")]
+use crate::core::actions::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::core::uploads;
 #[cfg(feature = "ssr")]
 use crate::names::{BucketName, ObjectKey, Prefix};
@@ -24,9 +26,9 @@ pub async fn begin_upload(
     files: u32,
     bytes: u64,
 ) -> Result<UploadLimits, AppError> {
-    let (bucket, prefix) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::BeginUpload).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::BeginUpload).await?;
     Ok(uploads::begin(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix, files, bytes).await?)
 }
 
@@ -40,9 +42,9 @@ pub async fn batch_upload_urls(
     conflict: Conflict,
     files: Vec<FileOffer>,
 ) -> Result<UploadBatch, AppError> {
-    let (bucket, prefix) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, Prefix::new(prefix).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::StartUpload).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::StartUpload).await?;
     let place = uploads::BatchPlace { usecase_id, bucket, prefix, conflict };
     Ok(uploads::plan_batch(&cx.state, &cx.principal, place, files).await?)
 }
@@ -64,9 +66,9 @@ pub async fn complete_multipart(upload_id: UploadId, parts: Vec<SentPart>) -> Re
 /// Records a file sent in one piece after checking that it arrived.
 #[server(endpoint = "complete_upload")]
 pub async fn complete_upload(usecase_id: UsecaseId, bucket: String, key: String) -> Result<ObjectEntry, AppError> {
-    let (bucket, key) =
-        (BucketName::new(bucket).map_err(AppError::Invalid)?, ObjectKey::new(key).map_err(AppError::Invalid)?);
     let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::Upload).await?;
+    let key = cx.checked(ObjectKey::new(key), AuditAction::Upload).await?;
     Ok(uploads::complete_single(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
 }
 
