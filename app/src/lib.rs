@@ -17,7 +17,7 @@ pub mod upload_client;
 pub mod url;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -32,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <MetaTags />
@@ -66,7 +67,6 @@ pub fn App() -> impl IntoView {
     // Pages wait for their data on the server, so that a redirect (to sign
     // in, for example) is a real HTTP redirect rather than a flash of content.
     view! {
-        <Stylesheet id="leptos" href="/pkg/dataport.css" />
         <Title text="Dataport" />
         <Router>
             <components::header::Header />

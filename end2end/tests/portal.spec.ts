@@ -35,6 +35,30 @@ test('a wrong password gets one clear message, the right one signs in', async ({
   await expect(page.getByText(email)).toBeVisible();
 });
 
+test('the site\'s script, WASM and styles are named by content, compressed and cached for a year', async ({ page }) => {
+  const site: { url: string; cache: string; encoding: string }[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/pkg/')) {
+      const h = r.headers();
+      site.push({ url: r.url(), cache: h['cache-control'] ?? '', encoding: h['content-encoding'] ?? '' });
+    }
+  });
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  const names = [...new Set(site.map((f) => new URL(f.url).pathname))].sort();
+  expect(names).toEqual([
+    expect.stringMatching(/^\/pkg\/dataport\.[\w-]{22}\.css$/),
+    expect.stringMatching(/^\/pkg\/dataport\.[\w-]{22}\.js$/),
+    expect.stringMatching(/^\/pkg\/dataport\.[\w-]{22}\.wasm$/),
+  ]);
+  for (const f of site) {
+    expect(f.cache, f.url).toBe('public, max-age=31536000, immutable');
+    expect(f.encoding, f.url).toMatch(/^(br|gzip)$/);
+  }
+  const page_cache = (await page.request.get('/sign-in')).headers()['cache-control'];
+  expect(page_cache).toBe('no-store');
+});
+
 test('a file goes straight to S3 with progress, and comes back byte for byte', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);

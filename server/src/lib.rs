@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod embedded;
+pub mod site;
 pub mod web;
 
 use anyhow::Context;
@@ -13,7 +14,6 @@ use app::core::aws::{S3Gateway, S3Settings};
 use app::core::db::Db;
 use app::core::{PortalConfig, Services, setup, uploads};
 use config::{ServeArgs, browser_origins, origin_of};
-use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -197,12 +197,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen).await?;
     let config = portal_config(args, &public_url, s3_url.as_deref());
-    let leptos_options = LeptosOptions::builder()
-        .output_name("dataport")
-        .site_root(args.site_root.clone())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
+    let leptos_options = site::leptos_options(&args.site_root, addr);
     let state = AppState { leptos_options, services: services(args, data_dir, db, s3, config).await? };
 
     if s3_url.is_some() {

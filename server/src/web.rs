@@ -20,7 +20,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
-use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -46,11 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/audit/export.csv", get(export_audit))
-        // The site's files, with the gzip and brotli copies `make` writes beside them.
-        .nest_service(
-            "/pkg",
-            ServeDir::new(format!("{}/pkg", leptos_options.site_root)).precompressed_br().precompressed_gzip(),
-        )
+        .nest("/pkg", crate::site::pkg_routes(&leptos_options.site_root))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {

@@ -142,3 +142,34 @@ async fn cross_site_refusals_are_audited_summarised_and_shown_to_the_platform_ad
     let csv = page(&other).await;
     assert!(!csv.contains("request.cross_site") && !csv.contains("nobody@example.com"), "{csv}");
 }
+
+#[tokio::test]
+async fn input_a_use_case_refuses_before_authorizing_is_audited_with_what_was_wrong() {
+    use app::core::db::schema::audit_events as e;
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let usecase = t.default_usecase();
+    let u = usecase.id.as_str();
+    let folder = [("usecase_id", u), ("bucket", "dataport-data"), ("prefix", ""), ("name", "invoice\u{202E}fdp")];
+    let (status, body) = t.call(&admin, "create_folder", &folder).await;
+    assert_eq!(status, 400, "{body}");
+    let twice = vec![offer("a.csv", b"a"), offer("a.csv", b"b")];
+    let (status, body) = t.plan_uploads(&admin, u, "in/", "Overwrite", twice).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = t.plan_uploads(&admin, u, "in/", "Overwrite", vec![]).await;
+    assert_eq!(status, 400, "{body}");
+
+    let refused: Vec<(String, String, String)> = t.db(|c| {
+        e::table
+            .filter(e::detail.like("refused input: %"))
+            .order(e::seq.asc())
+            .select((e::action, e::outcome, e::detail))
+            .load(c)
+            .unwrap()
+    });
+    let actions: Vec<&str> = refused.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert_eq!(actions, ["folder.create", "object.upload.start", "object.upload.start"], "{refused:?}");
+    assert!(refused.iter().all(|(_, outcome, _)| outcome == "denied"), "{refused:?}");
+    assert!(refused[1].2.contains("“a.csv” is named twice"), "{refused:?}");
+    assert!(refused[2].2.contains("between 1 and 100 files"), "{refused:?}");
+}

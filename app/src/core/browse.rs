@@ -94,7 +94,8 @@ pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result
     // S3 filters by key prefix only, so a name filter matches the start of a name.
     let filter = q.filter.unwrap_or_default();
     if filter.contains('/') || filter.chars().any(char::is_control) {
-        return Err(CoreError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
+        let refused = Err(CoreError::Invalid("A name filter cannot contain “/”; open the folder instead.".into()));
+        return g.screened(refused).await;
     }
     let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
     let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;

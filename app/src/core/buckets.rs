@@ -87,10 +87,7 @@ pub async fn create_folder(
     name: &str,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::CreateFolder);
-    if let Some(problem) = crate::rules::folder_name_problem(name) {
-        return Err(CoreError::Invalid(problem));
-    }
-    let key = Prefix::new(format!("{prefix}{}/", name.trim_end_matches('/'))).map_err(CoreError::Invalid)?;
+    let key = g.screened(folder_key(prefix, name)).await?;
     let (usecase, target, _) = g.object(usecase_id, bucket, &key).await?;
     let client = g.s3(&target, &usecase).await?;
     let result = storage::create_folder(&client, bucket, &key).await.map(|()| key.to_string());
@@ -142,7 +139,7 @@ pub async fn set_training_role(
     let usecase = g.usecase(usecase_id).await?;
     let role_arn = role_arn.trim();
     if let Some(problem) = Some(role_arn).filter(|a| !a.is_empty()).and_then(crate::rules::role_arn_problem) {
-        return Err(CoreError::Invalid(problem));
+        return g.screened(Err(CoreError::Invalid(problem))).await;
     }
     let target = Target::Usecase(usecase.clone());
     g.authorize(&target).await?;
@@ -184,4 +181,12 @@ pub async fn apply_training_access(
     let check = bucket_settings::apply_training_access(&client, &setup_for(s, &usecase, bucket, &usecase.region)).await;
     let result = if check.ok { Ok(check) } else { Err(CoreError::Storage(check.message)) };
     g.finish(&target, result, |c| c.message.clone()).await
+}
+
+/// The key of folder `name` inside `prefix`, once the name passes its checks.
+fn folder_key(prefix: &Prefix, name: &str) -> Result<Prefix, CoreError> {
+    if let Some(problem) = crate::rules::folder_name_problem(name) {
+        return Err(CoreError::Invalid(problem));
+    }
+    Prefix::new(format!("{prefix}{}/", name.trim_end_matches('/'))).map_err(CoreError::Invalid)
 }

@@ -124,6 +124,17 @@ impl<'a> Guard<'a> {
         })
     }
 
+    /// Passes `result` on; input refused by its checks (an `Invalid` error,
+    /// before anything is authorized) is audited first, within the client's
+    /// refusal budget, so that probing with bad input leaves a trace.
+    pub async fn screened<T>(&self, result: Result<T, CoreError>) -> Result<T, CoreError> {
+        if let Err(CoreError::Invalid(problem)) = &result {
+            let detail = format!("refused input: {problem}");
+            super::refusals::record(self.services, self.principal, self.action, detail).await;
+        }
+        result
+    }
+
     /// The signed-in actor, or an audited refusal.
     pub async fn actor(&self) -> Result<&'a Actor, CoreError> {
         match &self.principal.actor {

@@ -67,20 +67,10 @@ pub async fn plan_batch(
 ) -> Result<UploadBatch, CoreError> {
     let g = Guard::new(s, p, AuditAction::StartUpload);
     let usecase = g.usecase(&place.usecase_id).await?;
-    if files.is_empty() || files.len() > MAX_BATCH {
-        return Err(CoreError::Invalid(format!("Send between 1 and {MAX_BATCH} files at a time.")));
-    }
     let threshold = s.config.multipart_threshold;
+    let keys = g.screened(checked_keys(&place.prefix, &files, threshold)).await?;
     let mut targets = Vec::with_capacity(files.len());
-    let mut named = HashSet::new();
-    for f in &files {
-        let key = checked_key(&place.prefix, f, threshold)?;
-        if !named.insert(key.clone()) {
-            return Err(CoreError::Invalid(format!(
-                "“{}” is named twice in this batch; each file needs a path of its own.",
-                f.path
-            )));
-        }
+    for key in keys {
         let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.to_string(), key: key.clone() };
         g.authorize(&target).await?;
         targets.push((key, target));
@@ -107,6 +97,27 @@ pub async fn plan_batch(
         plans.push(plan);
     }
     Ok(UploadBatch { concurrency: s.config.upload_concurrency, plans })
+}
+
+/// The keys of a batch of offered files, after every check that needs no S3:
+/// a batch of 1 to `MAX_BATCH` files, each named once.
+fn checked_keys(prefix: &Prefix, files: &[FileOffer], threshold: u64) -> Result<Vec<String>, CoreError> {
+    if files.is_empty() || files.len() > MAX_BATCH {
+        return Err(CoreError::Invalid(format!("Send between 1 and {MAX_BATCH} files at a time.")));
+    }
+    let mut named = HashSet::new();
+    let mut keys = Vec::with_capacity(files.len());
+    for f in files {
+        let key = checked_key(prefix, f, threshold)?;
+        if !named.insert(key.clone()) {
+            return Err(CoreError::Invalid(format!(
+                "“{}” is named twice in this batch; each file needs a path of its own.",
+                f.path
+            )));
+        }
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 /// The key of an offered file, after every check that needs no S3.
