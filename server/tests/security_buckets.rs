@@ -138,6 +138,8 @@ async fn a_grant_prefix_is_a_folder_and_the_database_says_so_too() {
         can_delete: false,
         expires_at: None,
         created_at: 0,
+        created_by: None,
+        updated_at: None,
     };
     let stored = t.db(|c| diesel::insert_into(grants::table).values(&unfinished).execute(c));
     assert!(stored.is_err(), "the database refuses a prefix that is no folder");

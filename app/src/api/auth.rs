@@ -35,8 +35,9 @@ pub async fn create_first_admin(
     made.bucket.map_err(AppError::from)
 }
 
+/// Starts a fresh session for `user_id` (a new session id, its start time).
 #[cfg(feature = "ssr")]
-async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppError> {
+pub(crate) async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppError> {
     // A new id on every sign-in, so that a session id planted before it is worthless.
     cx.session.cycle_id().await.map_err(|_| AppError::Internal)?;
     cx.session.insert(USER_ID_KEY, user_id).await.map_err(|_| AppError::Internal)?;

@@ -67,9 +67,18 @@ impl Ctx {
             session.flush().await.map_err(internal)?;
             user_id = None;
         }
-        let (actor, user) = match user_id {
-            Some(id) => state.db.run(move |c| identity::load_session_user(c, &id)).await?.unzip(),
-            None => (None, None),
+        let (actor, user) = match (user_id, started) {
+            (Some(id), Some(started)) => {
+                match state.db.run(move |c| identity::load_session_user(c, &id, started)).await? {
+                    Some(found) => (Some(found.0), Some(found.1)),
+                    // Ended by an administrator (or the user is gone): sign out for good.
+                    None => {
+                        session.flush().await.map_err(internal)?;
+                        (None, None)
+                    }
+                }
+            }
+            _ => (None, None),
         };
         let principal = Principal { actor, client, credential: Credential::WebSession };
         Ok(Self { state, session, principal, user })

@@ -9,6 +9,8 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod data;
+pub mod grants;
+pub mod people;
 #[cfg(feature = "ssr")]
 pub mod session_store;
 #[cfg(feature = "ssr")]

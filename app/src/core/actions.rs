@@ -43,6 +43,8 @@ audit_actions! {
     FirstAdmin = "setup.first_admin" => None;
     /// A state-changing request from another site, refused.
     CrossSiteRequest = "request.cross_site" => None;
+    /// Choosing a password through a one-time link (an invitation or a reset).
+    SetPassword = "user.password_set" => None;
     /// Assigning buckets of the portal's account to an organization (platform administrator).
     AssignBuckets = "tenant.buckets.assign" => None;
     /// Listing the organization's usecases.
@@ -85,6 +87,30 @@ audit_actions! {
     Upload = "object.upload" => Some(Action::WriteObject);
     /// Cancelling (or sweeping) a multipart upload.
     AbortUpload = "object.upload.abort" => Some(Action::WriteObject);
+    /// Listing the organization's people.
+    ListUsers = "user.list" => Some(Action::ManagePeople);
+    /// Adding a person with a one-time invitation link.
+    InviteUser = "user.invite" => Some(Action::ManagePeople);
+    /// Changing a person's role.
+    ChangeRole = "user.role" => Some(Action::ManagePeople);
+    /// Disabling a person (their sessions end).
+    DisableUser = "user.disable" => Some(Action::ManagePeople);
+    /// Enabling a disabled person again.
+    EnableUser = "user.enable" => Some(Action::ManagePeople);
+    /// Making a one-time link to choose a new password (sessions end).
+    ResetPassword = "user.password_reset" => Some(Action::ManagePeople);
+    /// Lifting a lock-out left by wrong passwords.
+    UnlockUser = "user.unlock" => Some(Action::ManagePeople);
+    /// Deleting a person; their audit events stay.
+    DeleteUser = "user.delete" => Some(Action::ManagePeople);
+    /// Listing the organization's grants.
+    ListGrants = "grant.list" => Some(Action::ManagePeople);
+    /// Giving someone rights on a bucket folder.
+    CreateGrant = "grant.create" => Some(Action::ManagePeople);
+    /// Changing a grant.
+    UpdateGrant = "grant.update" => Some(Action::ManagePeople);
+    /// Revoking a grant.
+    RevokeGrant = "grant.revoke" => Some(Action::ManagePeople);
     /// Reading the audit trail on its page.
     ViewAudit = "audit.view" => Some(Action::ViewAudit);
     /// Exporting the audit trail as CSV.

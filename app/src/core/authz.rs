@@ -62,6 +62,8 @@ pub enum Action {
     AttachBucket,
     /// Change a usecase's configuration, such as its data source (administrators only).
     ManageUsecase,
+    /// Add, change and remove people and their grants (administrators only).
+    ManagePeople,
 }
 
 /// What it is done to.
@@ -301,6 +303,8 @@ mod tests {
             can_delete: false,
             expires_at,
             created_at: 0,
+            created_by: None,
+            updated_at: None,
         }
     }
 

@@ -68,6 +68,10 @@ fn new_user(tenant_id: &str, email: String, password_hash: String, role: Role) -
         failed_logins: 0,
         locked_until: None,
         created_at: now_ms(),
+        display_name: String::new(),
+        last_sign_in_at: None,
+        sessions_after: 0,
+        deleted_at: None,
     }
 }
 
@@ -93,7 +97,7 @@ pub fn create_first_admin(
             return Err(CoreError::Conflict("The portal already has an administrator. Sign in instead.".into()));
         }
         let now = now_ms();
-        let tenant = Tenant { id: new_id(), name: "Default organization".into(), created_at: now };
+        let tenant = Tenant { id: new_id(), name: "Default organization".into(), created_at: now, disabled: false };
         diesel::insert_into(tenants::table).values(&tenant).execute(conn)?;
         // The first organization is the platform's own: it may attach any bucket of the account.
         super::usecase_buckets::assign(conn, &tenant.id, "*")?;
@@ -149,23 +153,40 @@ pub fn record_failure(conn: &mut Conn, id: &UserId, now: i64) -> Result<(i32, Op
     })
 }
 
-/// Clears the failure count after a successful sign-in.
+/// Clears the failure count after a successful sign-in, and notes when it was.
 pub fn record_success(conn: &mut Conn, id: &UserId) -> Result<(), CoreError> {
+    clear_failures(conn, id)?;
+    diesel::update(users::table.find(id)).set(users::last_sign_in_at.eq(Some(now_ms()))).execute(conn)?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock (an administrator's unlock).
+pub fn clear_failures(conn: &mut Conn, id: &UserId) -> Result<(), CoreError> {
     diesel::update(users::table.find(id))
         .set((users::failed_logins.eq(0), users::locked_until.eq(None::<i64>)))
         .execute(conn)?;
     Ok(())
 }
 
-/// The actor and the page-facing user for a session's user id.
-pub fn load_session_user(conn: &mut Conn, user_id: &UserId) -> Result<Option<(Actor, SessionUser)>, CoreError> {
-    let row: Option<(User, String)> = users::table
+/// The actor and the page-facing user for a session's user id, read on
+/// every request: nothing for a session started before the user's sessions
+/// were ended (a disable, a password reset, a deletion) or for a user of a
+/// disabled organization.
+pub fn load_session_user(
+    conn: &mut Conn,
+    user_id: &UserId,
+    started_at: i64,
+) -> Result<Option<(Actor, SessionUser)>, CoreError> {
+    let row: Option<(User, String, bool)> = users::table
         .inner_join(tenants::table)
         .filter(users::id.eq(user_id))
-        .select((User::as_select(), tenants::name))
+        .select((User::as_select(), tenants::name, tenants::disabled))
         .first(conn)
         .optional()?;
-    Ok(row.and_then(|(user, tenant_name)| {
+    Ok(row.and_then(|(user, tenant_name, tenant_disabled)| {
+        if tenant_disabled || user.deleted_at.is_some() || started_at < user.sessions_after {
+            return None;
+        }
         let actor = Actor::from_user(&user)?;
         let view = SessionUser { id: user.id, email: user.email, role: actor.role, tenant_name };
         Some((actor, view))
@@ -182,7 +203,23 @@ pub fn create_user(
 ) -> Result<User, CoreError> {
     let email = normalize_email(email)?;
     check_new_password(password)?;
-    let user = new_user(tenant_id, email, hash_password(password)?, role);
+    insert_user(conn, tenant_id, &email, "", &hash_password(password)?, role)
+}
+
+/// Stores a new user (email already normalised); an empty `password_hash`
+/// is an invited user who has not chosen a password yet.
+pub fn insert_user(
+    conn: &mut Conn,
+    tenant_id: &str,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+    role: Role,
+) -> Result<User, CoreError> {
+    let user = User {
+        display_name: display_name.to_owned(),
+        ..new_user(tenant_id, email.to_owned(), password_hash.to_owned(), role)
+    };
     diesel::insert_into(users::table).values(&user).execute(conn).map_err(|e| match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
             CoreError::Conflict("A user with this email already exists.".into())

@@ -62,6 +62,7 @@ pub async fn sign_in(
     let barred = match &user {
         None => Some("unknown email"),
         Some(u) if u.disabled => Some("account disabled"),
+        Some(u) if u.password_hash.is_empty() => Some("invited; no password chosen yet"),
         Some(u) if u.locked_until.is_some_and(|t| t > now) && !trusted => Some("account locked"),
         Some(_) => None,
     };

@@ -88,6 +88,15 @@ impl SignInGate {
         Ok(real && matched)
     }
 
+    /// Hashes a new password, waiting for a turn like a sign-in, on a
+    /// blocking thread: choosing passwords cannot stall the portal either.
+    pub async fn hash(&self, password: String) -> Result<String, CoreError> {
+        let _turn = self.hashing.acquire().await.map_err(|e| CoreError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || super::identity::hash_password(&password))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?
+    }
+
     /// The MAC of a device token of `email` good until `expires`.
     fn mac(&self, email: &str, expires: i64) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.device_key).expect("HMAC takes any key length");

@@ -134,7 +134,8 @@ impl TestPortal {
     /// Creates a second organization with its own usecase, returning (tenant id, usecase).
     pub fn other_tenant(&self) -> (String, Usecase) {
         self.db(|c| {
-            let tenant = Tenant { id: new_id(), name: "Other organization".into(), created_at: now_ms() };
+            let tenant =
+                Tenant { id: new_id(), name: "Other organization".into(), created_at: now_ms(), disabled: false };
             diesel::insert_into(tenants::table).values(&tenant).execute(c).unwrap();
             let usecase = Usecase::same_account(&tenant.id, "Other", "local", "other-data", "us-east-1");
             diesel::insert_into(usecases::table).values(&usecase).execute(c).unwrap();
@@ -156,6 +157,8 @@ impl TestPortal {
             can_delete: false,
             expires_at: None,
             created_at: now_ms(),
+            created_by: None,
+            updated_at: None,
         };
         self.db(|c| diesel::insert_into(grants::table).values(&g).execute(c).unwrap());
     }

@@ -14,6 +14,7 @@ pub struct Tenant {
     pub id: String,
     pub name: String,
     pub created_at: i64,
+    pub disabled: bool,
 }
 
 /// A person who signs in, with the password hash and lock-out counters.
@@ -29,6 +30,10 @@ pub struct User {
     pub failed_logins: i32,
     pub locked_until: Option<i64>,
     pub created_at: i64,
+    pub display_name: String,
+    pub last_sign_in_at: Option<i64>,
+    pub sessions_after: i64,
+    pub deleted_at: Option<i64>,
 }
 
 /// A project of a tenant and where its data lives.
@@ -101,6 +106,8 @@ pub struct Grant {
     pub can_delete: bool,
     pub expires_at: Option<i64>,
     pub created_at: i64,
+    pub created_by: Option<UserId>,
+    pub updated_at: Option<i64>,
 }
 
 /// Metadata of an object uploaded through the portal.

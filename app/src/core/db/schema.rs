@@ -5,6 +5,7 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> BigInt,
+        disabled -> Bool,
     }
 }
 
@@ -19,6 +20,10 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<BigInt>,
         created_at -> BigInt,
+        display_name -> Text,
+        last_sign_in_at -> Nullable<BigInt>,
+        sessions_after -> BigInt,
+        deleted_at -> Nullable<BigInt>,
     }
 }
 
@@ -57,6 +62,20 @@ diesel::table! {
         can_delete -> Bool,
         expires_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        created_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    password_links (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
     }
 }
 
@@ -156,6 +175,7 @@ diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> usecases (usecase_id));
 diesel::joinable!(uploads -> usecases (usecase_id));
+diesel::joinable!(password_links -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
@@ -168,5 +188,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     usecase_buckets,
     tenant_buckets,
-    portal_keys
+    portal_keys,
+    password_links
 );

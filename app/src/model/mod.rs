@@ -3,6 +3,9 @@
 use crate::ids::{UploadId, UsecaseId, UserId};
 use serde::{Deserialize, Serialize};
 
+mod people;
+pub use people::*;
+
 /// A user's role inside a tenant; it caps what grants can give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(diesel::AsExpression, diesel::FromSqlRow))]
