@@ -92,6 +92,20 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/users/:id") view=pages::person::PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/grants") view=pages::grants::GrantsPage ssr=SsrMode::Async />
+                    <Route path=path!("/grants/new") view=pages::grant_form::NewGrantPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/grants/edit/:id")
+                        view=pages::grant_form::EditGrantPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/set-password")
+                        view=pages::set_password::SetPasswordPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -36,14 +36,16 @@ async fn a_grant_gives_its_folder_from_the_next_request_until_it_is_revoked() {
     assert_eq!(t.call(&browser, "list_objects", &list("partner-acme/uploads/")).await.0, 403, "nothing before");
 
     // Typed without its slash, the folder is kept as a folder.
-    let (status, body) = save(&t, &admin, &grant_form(partner.as_str(), u, "dataport-data", "partner-acme/uploads")).await;
+    let (status, body) =
+        save(&t, &admin, &grant_form(partner.as_str(), u, "dataport-data", "partner-acme/uploads")).await;
     assert_eq!(status, 200, "{body}");
     let grant: GrantRow = serde_json::from_str(&body).unwrap();
     assert_eq!((grant.prefix.as_str(), grant.state), ("partner-acme/uploads/", GrantState::Active));
     assert_eq!(grant.rights.describe(), "List, Read, Write");
 
     assert_eq!(t.call(&browser, "list_objects", &list("partner-acme/uploads/")).await.0, 200);
-    let (status, body) = t.plan_uploads(&browser, u, "partner-acme/uploads/", "Overwrite", vec![offer("a.csv", b"a")]).await;
+    let (status, body) =
+        t.plan_uploads(&browser, u, "partner-acme/uploads/", "Overwrite", vec![offer("a.csv", b"a")]).await;
     assert_eq!(status, 200, "{body}");
     for sibling in ["partner-acme/uploadsX/", "partner-acme/", "partner-acme/other/"] {
         let (status, _) = t.plan_uploads(&browser, u, sibling, "Overwrite", vec![offer("a.csv", b"a")]).await;
@@ -110,7 +112,7 @@ async fn a_grant_names_only_the_organizations_people_usecases_buckets_and_folder
     let (tenant, other_usecase) = t.other_tenant();
     let stranger = t.add_user(&tenant, "stranger@other.example", Role::Editor);
 
-    let refusals: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    let refusals = [
         (grant_form(stranger.as_str(), u, "dataport-data", "in/"), 400, "Choose a person of this organization"),
         (grant_form(p, other_usecase.id.as_str(), "dataport-data", "in/"), 403, ""),
         (grant_form(p, u, "someone-elses-bucket", "in/"), 403, ""),

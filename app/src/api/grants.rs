@@ -25,7 +25,7 @@ pub struct GrantLocation {
 
 /// What the grant form offers to choose from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GrantOptions {
+pub struct GrantChoices {
     /// The organization's people.
     pub people: Vec<Person>,
     /// Its usecases and their buckets.
@@ -41,8 +41,8 @@ pub async fn list_grants(user_id: Option<UserId>, usecase_id: Option<UsecaseId>)
 }
 
 /// The people, usecases and buckets a grant may name.
-#[server(endpoint = "grant_choices")]
-pub async fn grant_choices() -> Result<GrantOptions, AppError> {
+#[server(endpoint = "grant_options")]
+pub async fn grant_options() -> Result<GrantChoices, AppError> {
     let cx = Ctx::load().await?;
     let people = people::list(&cx.state, &cx.principal, "").await?;
     let locations = grant_admin::locations(&cx.state, &cx.principal)
@@ -50,7 +50,7 @@ pub async fn grant_choices() -> Result<GrantOptions, AppError> {
         .into_iter()
         .map(|(usecase_id, usecase_name, buckets)| GrantLocation { usecase_id, usecase_name, buckets })
         .collect();
-    Ok(GrantOptions { people, locations })
+    Ok(GrantChoices { people, locations })
 }
 
 /// Adds a grant (or changes the one the form names) and opens the grants page.

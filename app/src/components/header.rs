@@ -22,7 +22,14 @@ pub fn Header() -> impl IntoView {
                             view! {
                                 <nav aria-label="Main">
                                     <a href="/">"Usecases"</a>
-                                    {is_admin.then(|| view! { <a href="/audit">"Audit log"</a> })}
+                                    {is_admin
+                                        .then(|| {
+                                            view! {
+                                                <a href="/users">"Users"</a>
+                                                <a href="/grants">"Grants"</a>
+                                                <a href="/audit">"Audit log"</a>
+                                            }
+                                        })}
                                 </nav>
                                 <span class="who">{format!("{} · {}", user.email, user.tenant_name)}</span>
                                 <ActionForm action=sign_out>

@@ -4,6 +4,7 @@ pub mod buckets;
 pub mod checklist;
 pub mod field;
 pub mod folders;
+pub mod grants;
 pub mod header;
 pub mod session;
 pub mod training;

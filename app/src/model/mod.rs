@@ -29,6 +29,24 @@ impl Role {
         }
     }
 
+    /// The word pages show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Editor => "Editor",
+            Role::Viewer => "Viewer",
+        }
+    }
+
+    /// What the role allows, in a few words.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Role::Admin => "everything in the organization",
+            Role::Editor => "list, read, write and delete where granted",
+            Role::Viewer => "list and read where granted",
+        }
+    }
+
     /// Parses the database spelling.
     pub fn parse(s: &str) -> Option<Role> {
         match s {

@@ -2,8 +2,13 @@
 
 pub mod audit;
 pub mod browser;
+pub mod grant_form;
+pub mod grants;
 pub mod home;
+pub mod person;
+pub mod set_password;
 pub mod setup;
 pub mod sign_in;
 pub mod usecase;
 pub mod usecase_settings;
+pub mod users;
