@@ -32,7 +32,10 @@ pub async fn create_first_admin(
     let cx = Ctx::load().await?;
     let made = setup::first_admin(&cx.state, &cx.principal, &email, &password, &confirm, Some(&token)).await?;
     start_session(&cx, &made.user.id).await?;
-    made.bucket.map_err(AppError::from)
+    made.bucket.map_err(AppError::from)?;
+    // A form sent before the page's script loaded lands on the start page too.
+    leptos_axum::redirect("/");
+    Ok(())
 }
 
 /// Starts a fresh session for `user_id` (a new session id, its start time).
@@ -66,6 +69,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         days * 24 * 3600,
         config.secure_cookies(),
     );
+    // A form sent before the page's script loaded lands on the start page too.
+    leptos_axum::redirect("/");
     Ok(())
 }
 

@@ -22,6 +22,13 @@ pub async fn list_usecases() -> Result<Vec<UsecaseSummary>, AppError> {
     Ok(browse::list_usecases(&cx.state, &cx.principal).await?)
 }
 
+/// Every place the signed-in user may use: their grants in force and their home folders.
+#[server(endpoint = "my_locations")]
+pub async fn my_locations() -> Result<Vec<crate::model::Location>, AppError> {
+    let cx = Ctx::load().await?;
+    Ok(crate::core::locations::mine(&cx.state, &cx.principal).await?)
+}
+
 /// One usecase.
 #[server(endpoint = "get_usecase")]
 pub async fn get_usecase(usecase_id: UsecaseId) -> Result<UsecaseSummary, AppError> {

@@ -80,3 +80,22 @@ pub fn ErrorNote(
 ) -> impl IntoView {
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
+
+/// What a person sees at a place they may not see: a clear sentence, and
+/// HTTP 403 when the page is rendered on the server.
+#[component]
+pub fn NoAccess() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <section role="alert" aria-labelledby="no-access">
+            <h2 id="no-access">"You have no access to this location"</h2>
+            <p>
+                "Your grants do not include this folder. Go back to " <a href="/">"your locations"</a>
+                ", or ask an administrator of your organization for access."
+            </p>
+        </section>
+    }
+}

@@ -49,6 +49,8 @@ audit_actions! {
     AssignBuckets = "tenant.buckets.assign" => None;
     /// Listing the organization's usecases.
     ListUsecases = "usecase.list" => Some(Action::ViewUsecase);
+    /// Listing the places the user may use ("My locations").
+    ListLocations = "location.list" => Some(Action::ViewUsecase);
     /// Opening one usecase.
     ViewUsecase = "usecase.view" => Some(Action::ViewUsecase);
     /// Opening the usecase editor.

@@ -14,6 +14,7 @@ pub mod db;
 pub mod grant_admin;
 pub mod guard;
 pub mod identity;
+pub mod locations;
 pub mod password_links;
 pub mod people;
 pub mod principal;

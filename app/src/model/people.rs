@@ -181,6 +181,25 @@ pub struct GrantForm {
     pub expires: String,
 }
 
+/// A place a person may use: a grant in force, or their own home folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The usecase whose storage holds it.
+    pub usecase_id: UsecaseId,
+    /// The usecase's name.
+    pub usecase_name: String,
+    /// Bucket.
+    pub bucket: String,
+    /// Folder (`""` for the whole bucket).
+    pub prefix: String,
+    /// What the person may do there, after their role's cap.
+    pub rights: Rights,
+    /// End of the grant, ms since the epoch.
+    pub expires_at: Option<i64>,
+    /// True for the person's private home folder.
+    pub home: bool,
+}
+
 /// A stored time as `2026-12-31 18:00 UTC`, the same on the server and in
 /// the browser (so hydration matches).
 pub fn utc_minutes(ms: i64) -> String {

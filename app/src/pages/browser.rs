@@ -2,7 +2,7 @@
 
 use crate::api::data::{download_url, list_objects};
 use crate::components::folders::{DataSourcePicker, FolderCreator};
-use crate::components::session::{ErrorNote, RequireUser, use_is_admin};
+use crate::components::session::{ErrorNote, NoAccess, RequireUser, use_is_admin};
 use crate::components::training::TrainingAccessPanel;
 use crate::components::{encode, format_size};
 use crate::error::AppError;
@@ -72,6 +72,7 @@ fn Browser() -> impl IntoView {
             {move || Suspend::new(async move {
                 match listing.await {
                     Ok(l) => view! { <FolderTable listing=l usecase_id bucket download_error /> }.into_any(),
+                    Err(AppError::Denied) => view! { <NoAccess /> }.into_any(),
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }
             })}

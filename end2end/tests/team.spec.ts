@@ -1,0 +1,102 @@
+import { test, expect, Page } from '@playwright/test';
+import { signIn, signInWith, password, waitForHydration } from './fixtures';
+
+// An administrator brings in a partner and gives them one folder; the
+// partner uses it; the administrator takes it back. In order.
+test.describe.configure({ mode: 'serial' });
+
+const partner = 'partner@acme.example';
+const partnerPassword = 'the partner chose this one';
+const location = 's3://dataport-data/partner-acme/uploads/';
+let passwordLink = '';
+
+test.describe('before any script has loaded', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a wrong password says so, the right one lands on the start page', async ({ page }) => {
+    await signInWith(page, 'not the password at all');
+    await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
+    await signInWith(page, password);
+    await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  });
+
+  test('an administrator adds a partner and gives them one folder', async ({ page }) => {
+    await signInWith(page, password);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Email').fill(partner);
+    await page.getByLabel('Display name').fill('Acme Imaging');
+    await page.getByLabel('Role').selectOption({ label: 'Editor – list, read, write and delete where granted' });
+    await page.getByRole('button', { name: 'Add user' }).click();
+
+    await expect(page.getByRole('heading', { name: partner, level: 1 })).toBeVisible();
+    passwordLink = await page.getByLabel('One-time password link').inputValue();
+    expect(passwordLink).toMatch(/\/set-password\?token=[0-9a-f]{64}$/);
+    await expect(page.getByText('Invited')).toBeVisible();
+
+    await page.getByRole('link', { name: 'Add grant for this user' }).click();
+    await expect(page.getByLabel('User')).toHaveValue(/.+/);
+    await page.getByLabel('Bucket').selectOption('dataport-data');
+    await page.getByLabel('Folder').fill('partner-acme/uploads');
+    await page.getByRole('checkbox', { name: 'Write' }).check();
+    await page.getByRole('button', { name: 'Save grant' }).click();
+
+    const grants = page.getByRole('table', { name: 'Grants' });
+    const row = grants.getByRole('row').filter({ hasText: partner });
+    await expect(row).toContainText(location);
+    await expect(row).toContainText('List, Read, Write');
+    await expect(row).toContainText('Active');
+  });
+});
+
+test('the partner chooses a password, sees exactly their locations and uploads into theirs', async ({ page }) => {
+  await page.goto(passwordLink);
+  await waitForHydration(page);
+  await expect(page.getByText(`Choose the password with which ${partner} signs in`)).toBeVisible();
+  await page.getByLabel('Password', { exact: true }).fill(partnerPassword);
+  await page.getByLabel('Confirm password').fill(partnerPassword);
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+
+  await expect(page.getByRole('heading', { name: 'My locations' })).toBeVisible();
+  const cards = page.getByRole('list').getByRole('link');
+  await expect(cards).toHaveText([location, 'My home in Default']);
+  await page.getByRole('link', { name: location }).click();
+  await waitForHydration(page);
+  await page.getByLabel('Files to upload').setInputFiles({ name: 'scan-001.txt', mimeType: 'text/plain', buffer: Buffer.from('scan') });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
+  await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
+
+  // The folder beside it, typed as a URL.
+  const sibling = page.url().replace('uploads', 'other');
+  const response = await page.goto(sibling);
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('heading', { name: 'You have no access to this location' })).toBeVisible();
+
+  // The link opened the account once.
+  const again = await page.context().browser()!.newPage();
+  await again.goto(passwordLink);
+  await expect(again.getByRole('alert')).toContainText('has been used');
+  await again.close();
+});
+
+test('the administrator revokes the grant and the partner\'s next request is refused', async ({ page, browser }) => {
+  const partnerPage: Page = await (await browser.newContext()).newPage();
+  await partnerPage.goto('/sign-in');
+  await waitForHydration(partnerPage);
+  await partnerPage.getByLabel('Email').fill(partner);
+  await partnerPage.getByLabel('Password').fill(partnerPassword);
+  await partnerPage.getByRole('button', { name: 'Sign in' }).click();
+  await partnerPage.getByRole('link', { name: location }).click();
+  await expect(partnerPage.getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
+
+  await signIn(page);
+  await page.getByRole('link', { name: 'Grants' }).click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: `Revoke grant of ${partner} on ${location}` }).click();
+  await expect(page.getByText('No grants match these filters.')).toBeVisible();
+
+  await partnerPage.reload();
+  await expect(partnerPage.getByRole('heading', { name: 'You have no access to this location' })).toBeVisible();
+  await partnerPage.goto('/');
+  await expect(partnerPage.getByRole('list').getByRole('link')).toHaveText(['My home in Default']);
+});
