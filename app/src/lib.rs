@@ -91,6 +91,11 @@ pub fn App() -> impl IntoView {
                         view=pages::browser::BrowserPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/usecases/:id/buckets/:bucket/delete")
+                        view=pages::delete::DeletePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=pages::person::PersonPage ssr=SsrMode::Async />

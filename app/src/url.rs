@@ -13,6 +13,12 @@ pub fn percent_encode(value: &str, keep: &[u8]) -> String {
     out
 }
 
+/// The folder browser's address of `prefix` in `bucket` of a usecase.
+pub fn folder_href(usecase_id: &crate::ids::UsecaseId, bucket: &str, prefix: &str) -> String {
+    let keep = b"-._~";
+    format!("/usecases/{usecase_id}/buckets/{}?prefix={}", percent_encode(bucket, keep), percent_encode(prefix, keep))
+}
+
 #[cfg(test)]
 mod tests {
     use super::percent_encode;

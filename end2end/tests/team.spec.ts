@@ -23,7 +23,7 @@ test.describe('before any script has loaded', () => {
   test('an administrator adds a partner and gives them one folder', async ({ page }) => {
     await signInWith(page, password);
     await page.getByRole('link', { name: 'Users' }).click();
-    await page.getByLabel('Email').fill(partner);
+    await page.getByLabel('Email', { exact: true }).fill(partner);
     await page.getByLabel('Display name').fill('Acme Imaging');
     await page.getByLabel('Role').selectOption({ label: 'Editor – list, read, write and delete where granted' });
     await page.getByRole('button', { name: 'Add user' }).click();
@@ -65,6 +65,9 @@ test('the partner chooses a password, sees exactly their locations and uploads i
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
   await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
+  // List, Read and Write: downloads, but no Delete anywhere.
+  await expect(page.getByRole('button', { name: 'Download scan-001.txt' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /^Delete/ })).toHaveCount(0);
 
   // The folder beside it, typed as a URL.
   const sibling = page.url().replace('uploads', 'other');
@@ -99,4 +102,37 @@ test('the administrator revokes the grant and the partner\'s next request is ref
   await expect(partnerPage.getByRole('heading', { name: 'You have no access to this location' })).toBeVisible();
   await partnerPage.goto('/');
   await expect(partnerPage.getByRole('list').getByRole('link')).toHaveText(['My home in Default']);
+});
+
+test('an administrator uploads three files into a new folder', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.goto(`${page.url()}batch-7%2F`);
+  await waitForHydration(page);
+  await page.getByLabel('Files to upload').setInputFiles(
+    ['one', 'two', 'three'].map((n) => ({ name: `${n}.txt`, mimeType: 'text/plain', buffer: Buffer.from(n.repeat(100)) })),
+  );
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 3 uploaded.');
+});
+
+test.describe('deleting, before any script has loaded', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a folder of three files goes after a confirmation that counts them', async ({ page }) => {
+    await signInWith(page, password);
+    await page.getByRole('link', { name: 'Default' }).click();
+    await page.getByRole('link', { name: 'dataport-data' }).click();
+    await page.getByRole('link', { name: 'Delete folder batch-7' }).click();
+    await expect(page.getByRole('heading', { name: 'Delete batch-7/?' })).toBeVisible();
+    await expect(page.getByText('3 objects (1.1 KiB) will be deleted from dataport-data.')).toBeVisible();
+    await page.getByRole('button', { name: 'Delete for good' }).click();
+
+    const listing = page.getByRole('table', { name: 'Folders and files' });
+    await expect(listing).toBeVisible();
+    await expect(listing.getByRole('link', { name: 'batch-7/' })).toHaveCount(0);
+    await page.goto(`${page.url().replace(/prefix=[^&]*/, 'prefix=batch-7%2F')}`);
+    await expect(page.getByText('This folder is empty.')).toBeVisible();
+  });
 });

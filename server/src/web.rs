@@ -20,6 +20,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::services::ServeFile;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -41,11 +42,11 @@ pub fn router(state: AppState) -> Router {
         .with_always_save(true);
     let https = state.config.public_origin.starts_with("https://");
     let leptos_options = state.leptos_options.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    let site_root = leptos_options.site_root.to_string();
+    // Only pages, server functions and exports touch the session: a static
+    // file loaded beside a form post must not write back an older session.
+    let pages = Router::new()
         .route("/audit/export.csv", get(export_audit))
-        .nest("/pkg", crate::site::pkg_routes(&leptos_options.site_root))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
@@ -54,7 +55,14 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
-        .layer(sessions)
+        .layer(sessions);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/pkg", crate::site::pkg_routes(&site_root))
+        .route_service("/favicon.svg", ServeFile::new(format!("{site_root}/favicon.svg")))
+        .route_service("/robots.txt", ServeFile::new(format!("{site_root}/robots.txt")))
+        .merge(pages)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn(client_info))

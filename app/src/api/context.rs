@@ -84,3 +84,13 @@ impl Ctx {
         Ok(Self { state, session, principal, user })
     }
 }
+
+/// True when the current server function was called by a plain HTML form
+/// (the browser asks for a page back) rather than by the page's script.
+pub fn plain_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}

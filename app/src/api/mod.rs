@@ -9,6 +9,7 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod data;
+pub mod deletion;
 pub mod grants;
 pub mod people;
 #[cfg(feature = "ssr")]

@@ -1,7 +1,9 @@
 //! People for the administrators' pages, and the one-time links with which
 //! people choose their password: adapters of the core's `people` and
-//! `password_links` services. A freshly made link travels to the person's
-//! page in the session, so that it shows once, with or without JavaScript.
+//! `password_links` services. A freshly made link is shown once: the page's
+//! script shows the answer itself; a plain form post (before the script has
+//! loaded) is redirected to the person's page, and the link travels there in
+//! the session.
 
 use crate::error::AppError;
 use crate::ids::UserId;
@@ -17,11 +19,13 @@ use crate::core::{password_links, people};
 #[cfg(feature = "ssr")]
 const FRESH_LINK_KEY: &str = "fresh_password_link";
 
-/// Keeps a new link for its person's page and goes there.
+/// For a plain form post, keeps a new link for its person's page and goes there.
 #[cfg(feature = "ssr")]
 async fn show_link(cx: &Ctx, link: &PasswordLink) -> Result<(), AppError> {
-    cx.session.insert(FRESH_LINK_KEY, link).await.map_err(|_| AppError::Internal)?;
-    leptos_axum::redirect(&format!("/users/{}", link.user_id));
+    if super::context::plain_form_post() {
+        cx.session.insert(FRESH_LINK_KEY, link).await.map_err(|_| AppError::Internal)?;
+        leptos_axum::redirect(&format!("/users/{}", link.user_id));
+    }
     Ok(())
 }
 

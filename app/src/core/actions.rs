@@ -79,6 +79,10 @@ audit_actions! {
     ListObjects = "object.list" => Some(Action::ListObjects);
     /// Downloading an object.
     Download = "object.download" => Some(Action::ReadObject);
+    /// Counting what a deletion would remove, for its confirmation.
+    PreviewDelete = "object.delete.preview" => Some(Action::DeleteObject);
+    /// Deleting objects or folders with everything under them.
+    DeleteObjects = "object.delete" => Some(Action::DeleteObject);
     /// Starting an upload session.
     BeginUpload = "object.upload.begin" => Some(Action::WriteObject);
     /// Planning the files of a batch.

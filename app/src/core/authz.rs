@@ -278,130 +278,31 @@ pub fn authorize(
     Ok(scope)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn usecase(tenant: &str) -> Usecase {
-        Usecase { id: "uc".into(), ..Usecase::same_account(tenant, "Demo", "111111111111", "data", "us-east-1") }
-    }
-
-    fn actor(role: Role) -> Actor {
-        Actor { user_id: "u1".into(), tenant_id: "t1".into(), email: "a@example.com".into(), role }
-    }
-
-    fn grant(prefix: &str, write: bool, expires_at: Option<i64>) -> Grant {
-        Grant {
-            id: "g".into(),
-            user_id: "u1".into(),
-            usecase_id: "uc".into(),
-            bucket: "data".into(),
-            prefix: prefix.into(),
-            can_list: true,
-            can_read: true,
-            can_write: write,
-            can_delete: false,
-            expires_at,
-            created_at: 0,
-            created_by: None,
-            updated_at: None,
-        }
-    }
-
-    fn object<'a>(uc: &'a Usecase, key: &'a str) -> Resource<'a> {
-        Resource::Object { usecase: uc, bucket: "data", key }
-    }
-
-    #[test]
-    fn a_grant_reaches_its_folder_and_never_a_sibling_with_a_longer_name() {
-        let uc = usecase("t1");
-        let editor = actor(Role::Editor);
-        for stored in ["acme/team/", "acme/team"] {
-            let g = [grant(stored, true, None)];
-            let read = |key| decide(Some(&editor), &g, Action::ReadObject, object(&uc, key), 0);
-            assert!(read("acme/team/a.csv").is_ok(), "{stored}");
-            assert!(read("acme/team-finance/salaries.csv").is_err(), "{stored}");
-            assert!(read("acme/teams.csv").is_err(), "{stored}");
-            let list = decide(Some(&editor), &g, Action::ListObjects, object(&uc, "acme/team-finance/"), 0);
-            assert!(list.is_err(), "{stored}");
-        }
-    }
-
-    #[test]
-    fn anonymous_is_asked_to_sign_in() {
-        let uc = usecase("t1");
-        let r = decide(None, &[], Action::ViewUsecase, Resource::Usecase(&uc), 0);
-        assert!(matches!(r, Err(CoreError::NotSignedIn)));
-    }
-
-    #[test]
-    fn other_tenant_sees_nothing_even_as_admin() {
-        let uc = usecase("t2");
-        let r = decide(Some(&actor(Role::Admin)), &[], Action::ListObjects, object(&uc, ""), 0);
-        assert!(matches!(r, Err(CoreError::Denied(_))));
-    }
-
-    #[test]
-    fn viewer_cannot_write_even_with_a_write_grant() {
-        let uc = usecase("t1");
-        let g = [grant("acme/", true, None)];
-        let r = decide(Some(&actor(Role::Viewer)), &g, Action::WriteObject, object(&uc, "acme/a.csv"), 0);
-        assert!(matches!(r, Err(CoreError::Denied(_))));
-        let e = decide(Some(&actor(Role::Editor)), &g, Action::WriteObject, object(&uc, "acme/a.csv"), 0);
-        assert_eq!(e.unwrap(), Scope::All);
-    }
-
-    #[test]
-    fn grant_covers_only_its_prefix() {
-        let uc = usecase("t1");
-        let g = [grant("acme/uploads/", true, None)];
-        let a = actor(Role::Editor);
-        assert!(decide(Some(&a), &g, Action::ReadObject, object(&uc, "acme/uploads/x"), 0).is_ok());
-        assert!(decide(Some(&a), &g, Action::ReadObject, object(&uc, "acme/other/x"), 0).is_err());
-        assert!(decide(Some(&a), &g, Action::ReadObject, object(&uc, "acme/uploads"), 0).is_err());
-    }
-
-    #[test]
-    fn listing_above_a_grant_shows_only_the_path_down_to_it() {
-        let uc = usecase("t1");
-        let g = [grant("acme/uploads/", false, None)];
-        let scope = decide(Some(&actor(Role::Viewer)), &g, Action::ListObjects, object(&uc, "acme/"), 0).unwrap();
-        assert!(scope.shows_folder("data", "acme/uploads/"));
-        assert!(!scope.shows_folder("data", "acme/secret/"));
-        assert!(!scope.shows_key("data", "acme/readme.txt"));
-    }
-
-    #[test]
-    fn expired_grant_gives_nothing() {
-        let uc = usecase("t1");
-        let g = [grant("acme/", true, Some(100))];
-        let r = decide(Some(&actor(Role::Editor)), &g, Action::ReadObject, object(&uc, "acme/a"), 200);
-        assert!(matches!(r, Err(CoreError::Denied(_))));
-    }
-
-    #[test]
-    fn everyone_owns_a_home_in_the_data_bucket() {
-        let uc = usecase("t1");
-        let a = actor(Role::Editor);
-        let key = format!("{}notes.txt", home_prefix(&"u1".into()));
-        assert!(decide(Some(&a), &[], Action::WriteObject, object(&uc, &key), 0).is_ok());
-        assert!(decide(Some(&a), &[], Action::ReadObject, object(&uc, "users/u2/notes.txt"), 0).is_err());
-    }
-
-    #[test]
-    fn only_admins_manage_buckets_and_usecases() {
-        let uc = usecase("t1");
-        for action in [Action::ManageBuckets, Action::ManageUsecase] {
-            let r = decide(Some(&actor(Role::Editor)), &[], action, Resource::Usecase(&uc), 0);
-            assert!(matches!(r, Err(CoreError::Denied(_))), "{action:?}");
-            assert!(decide(Some(&actor(Role::Admin)), &[], action, Resource::Usecase(&uc), 0).is_ok());
-        }
-    }
-
-    #[test]
-    fn only_admins_read_the_audit_trail() {
-        let r = decide(Some(&actor(Role::Editor)), &[], Action::ViewAudit, Resource::Tenant("t1"), 0);
-        assert!(matches!(r, Err(CoreError::Denied(_))));
-        assert!(decide(Some(&actor(Role::Admin)), &[], Action::ViewAudit, Resource::Tenant("t1"), 0).is_ok());
-    }
+/// What `actor` may do at `key` (or prefix) of `bucket` in `usecase`,
+/// decided by the same rules as `authorize` but without a refusal: pages
+/// ask it to show only the buttons that will work.
+pub fn rights_at(
+    conn: &mut Conn,
+    actor: &Actor,
+    usecase: &Usecase,
+    bucket: &str,
+    key: &str,
+) -> Result<crate::model::Rights, CoreError> {
+    let grants = grants::table
+        .filter(grants::user_id.eq(&actor.user_id))
+        .filter(grants::usecase_id.eq(&usecase.id))
+        .select(Grant::as_select())
+        .load(conn)?;
+    let now = super::now_ms();
+    let may = |action| decide(Some(actor), &grants, action, Resource::Object { usecase, bucket, key }, now).is_ok();
+    Ok(crate::model::Rights {
+        list: may(Action::ListObjects),
+        read: may(Action::ReadObject),
+        write: may(Action::WriteObject),
+        delete: may(Action::DeleteObject),
+    })
 }
+
+#[cfg(test)]
+#[path = "authz_tests.rs"]
+mod tests;

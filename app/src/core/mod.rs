@@ -11,6 +11,7 @@ pub mod browse;
 pub mod bucket_settings;
 pub mod buckets;
 pub mod db;
+pub mod deletion;
 pub mod grant_admin;
 pub mod guard;
 pub mod identity;

@@ -71,6 +71,7 @@ pub async fn list_folder(
         folders,
         files,
         next_token: out.next_continuation_token().map(str::to_owned),
+        rights: Default::default(),
     })
 }
 

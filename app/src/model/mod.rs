@@ -130,6 +130,8 @@ pub struct Listing {
     pub files: Vec<ObjectEntry>,
     /// Token for the next page, if any.
     pub next_token: Option<String>,
+    /// What the viewer may do in this folder: which buttons the page shows.
+    pub rights: Rights,
 }
 
 /// How the browser sends one file straight to S3.

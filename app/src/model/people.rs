@@ -200,6 +200,17 @@ pub struct Location {
     pub home: bool,
 }
 
+/// What a deletion removes (or would remove), for its confirmation and result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteSummary {
+    /// Objects.
+    pub objects: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The bucket keeps versions: a delete marker hides each object and its old versions stay.
+    pub versioned: bool,
+}
+
 /// A stored time as `2026-12-31 18:00 UTC`, the same on the server and in
 /// the browser (so hydration matches).
 pub fn utc_minutes(ms: i64) -> String {

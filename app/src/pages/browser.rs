@@ -22,9 +22,7 @@ pub fn BrowserPage() -> impl IntoView {
     }
 }
 
-fn folder_href(usecase_id: &UsecaseId, bucket: &str, prefix: &str) -> String {
-    format!("/usecases/{usecase_id}/buckets/{}?prefix={}", encode(bucket), encode(prefix))
-}
+use crate::url::folder_href;
 
 #[component]
 fn Browser() -> impl IntoView {
@@ -122,8 +120,20 @@ fn FolderTable(
     let empty = listing.folders.is_empty() && listing.files.is_empty();
     let next =
         listing.next_token.clone().map(|t| format!("{}&token={}", folder_href(&u, &b, &listing.prefix), encode(&t)));
+    let rights = listing.rights;
+    let delete_href = |what: &str, name: &str| {
+        format!(
+            "/usecases/{u}/buckets/{}/delete?prefix={}&{what}={}",
+            encode(&b),
+            encode(&listing.prefix),
+            encode(name)
+        )
+    };
     let folders = listing.folders.iter().map(|f| {
         let name = f.trim_end_matches('/').rsplit('/').next().unwrap_or(f).to_owned();
+        let delete = rights.delete.then(|| {
+            view! { <a href=delete_href("folder", f) aria-label=format!("Delete folder {name}")>"Delete"</a> }
+        });
         view! {
             <tr>
                 <td>
@@ -131,11 +141,14 @@ fn FolderTable(
                 </td>
                 <td>"Folder"</td>
                 <td></td>
-                <td></td>
+                <td>{delete}</td>
             </tr>
         }
     });
     let files = listing.files.iter().map(|f| {
+        let delete = rights.delete.then(|| {
+            view! { <a href=delete_href("key", &f.key) aria-label=format!("Delete {}", f.name)>"Delete"</a> }
+        });
         let key = f.key.clone();
         let label = format!("Download {}", f.name);
         let download = move |_| {
@@ -156,9 +169,15 @@ fn FolderTable(
                 <td>{format_size(f.size)}</td>
                 <td>{f.last_modified.clone().unwrap_or_default()}</td>
                 <td>
-                    <button type="button" aria-label=label on:click=download>
-                        "Download"
-                    </button>
+                    {rights
+                        .read
+                        .then(|| {
+                            view! {
+                                <button type="button" aria-label=label on:click=download>
+                                    "Download"
+                                </button>
+                            }
+                        })} {delete}
                 </td>
             </tr>
         }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod browser;
+pub mod delete;
 pub mod grant_form;
 pub mod grants;
 pub mod home;

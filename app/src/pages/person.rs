@@ -78,6 +78,7 @@ fn PersonDetails() -> impl IntoView {
                 view! {
                     <h1>{person.email.clone()}</h1>
                     {link.ok().flatten().map(|link| view! { <FreshLink link /> })}
+                    {move || reset.value().get().and_then(Result::ok).map(|link| view! { <FreshLink link /> })}
                     <dl class="facts">
                         <dt>"Name"</dt>
                         <dd>{person.display_name.clone()}</dd>
@@ -117,7 +118,10 @@ fn PersonDetails() -> impl IntoView {
 
 /// The one-time link just made, to copy and send.
 #[component]
-fn FreshLink(link: PasswordLink) -> impl IntoView {
+pub fn FreshLink(
+    /// The link.
+    link: PasswordLink,
+) -> impl IntoView {
     view! {
         <section class="notice" role="status" aria-labelledby="fresh-link">
             <h2 id="fresh-link">"Password link for " {link.email.clone()}</h2>

@@ -106,7 +106,24 @@ fn AddPerson() -> impl IntoView {
                     "Add user"
                 </button>
             </ActionForm>
-            {move || invite.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })}
+            {move || {
+                invite
+                    .value()
+                    .get()
+                    .map(|outcome| match outcome {
+                        Ok(link) => {
+                            let href = format!("/users/{}", link.user_id);
+                            view! {
+                                <super::person::FreshLink link />
+                                <p>
+                                    <a href=href>"Open this user's page to give them grants"</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    })
+            }}
         </section>
     }
 }
