@@ -58,7 +58,8 @@ test('the partner chooses a password, sees exactly their locations and uploads i
 
   await expect(page.getByRole('heading', { name: 'My locations' })).toBeVisible();
   const cards = page.getByRole('list').getByRole('link');
-  await expect(cards).toHaveText([location, 'My home in Default']);
+  // Their grant, and their home in each usecase (the story's admin made a second one, Vision).
+  await expect(cards).toHaveText(['My home in Default', location, 'My home in Vision']);
   await page.getByRole('link', { name: location }).click();
   await waitForHydration(page);
   await page.getByLabel('Files to upload').setInputFiles({ name: 'scan-001.txt', mimeType: 'text/plain', buffer: Buffer.from('scan') });
@@ -101,7 +102,13 @@ test('the administrator revokes the grant and the partner\'s next request is ref
   await partnerPage.reload();
   await expect(partnerPage.getByRole('heading', { name: 'You have no access to this location' })).toBeVisible();
   await partnerPage.goto('/');
-  await expect(partnerPage.getByRole('list').getByRole('link')).toHaveText(['My home in Default']);
+  await expect(partnerPage.getByRole('list').getByRole('link')).toHaveText(['My home in Default', 'My home in Vision']);
+
+  // Their activity shows the upload and the refusals.
+  await partnerPage.getByRole('link', { name: 'My activity' }).click();
+  const events = partnerPage.getByRole('table', { name: 'Your events, newest first' });
+  await expect(events.getByRole('row').filter({ hasText: 'object.upload' }).filter({ hasText: 'scan-001.txt' }).first()).toContainText('success');
+  await expect(events.getByRole('row').filter({ hasText: 'object.list' }).filter({ hasText: 'denied' }).first()).toBeVisible();
 });
 
 test('an administrator uploads three files into a new folder', async ({ page }) => {

@@ -23,3 +23,16 @@ pub async fn list_audit_events(
     let filter = AuditFilter { user, action, outcome, from, to };
     Ok(audit::read_trail(&cx.state, &cx.principal, AuditAction::ViewAudit, filter).await?)
 }
+
+/// The signed-in person's own events, newest first, 50 at a time.
+#[server(endpoint = "my_activity")]
+pub async fn my_activity(
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    before: Option<i64>,
+) -> Result<crate::model::ActivityPage, AppError> {
+    use crate::core::activity::{self, ActivityFilter};
+    let cx = Ctx::load().await?;
+    Ok(activity::mine(&cx.state, &cx.principal, ActivityFilter { action, from, to, before }).await?)
+}

@@ -21,7 +21,8 @@ pub fn Header() -> impl IntoView {
                             let is_admin = user.role == Role::Admin;
                             view! {
                                 <nav aria-label="Main">
-                                    <a href="/">"Usecases"</a>
+                                    <a href="/">{if is_admin { "Usecases" } else { "My locations" }}</a>
+                                    <a href="/activity">"My activity"</a>
                                     {is_admin
                                         .then(|| {
                                             view! {

@@ -117,6 +117,9 @@ audit_actions! {
     UpdateGrant = "grant.update" => Some(Action::ManagePeople);
     /// Revoking a grant.
     RevokeGrant = "grant.revoke" => Some(Action::ManagePeople);
+    /// Reading one's own events ("My activity"); not itself recorded, so
+    /// that looking does not fill the page being looked at.
+    ViewActivity = "activity.view" => Some(Action::ViewOwnActivity);
     /// Reading the audit trail on its page.
     ViewAudit = "audit.view" => Some(Action::ViewAudit);
     /// Exporting the audit trail as CSV.

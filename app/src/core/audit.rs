@@ -220,7 +220,8 @@ fn verify_links(conn: &mut Conn, seal: &AuditSeal) -> Result<ChainReport, CoreEr
     Ok(ChainReport { checked, first_broken: None, checkpoint_problem: None })
 }
 
-fn day_start_ms(day: &str) -> Result<i64, CoreError> {
+/// Midnight (UTC) of a `YYYY-MM-DD` day, in ms; a clear refusal for anything else.
+pub fn day_start_ms(day: &str) -> Result<i64, CoreError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(day, &format)
         .map_err(|_| CoreError::Invalid(format!("“{day}” is not a date; use the form 2026-01-31.")))?;

@@ -64,6 +64,8 @@ pub enum Action {
     ManageUsecase,
     /// Add, change and remove people and their grants (administrators only).
     ManagePeople,
+    /// Read one's own events (everyone).
+    ViewOwnActivity,
 }
 
 /// What it is done to.
@@ -198,6 +200,7 @@ pub fn decide(
     }
     match (action, resource) {
         (Action::ViewAudit, _) => Err(CoreError::Denied("only administrators read the audit trail".into())),
+        (Action::ViewOwnActivity, Resource::Tenant(_)) => Ok(Scope::All),
         // Every member of the tenant has a home in each usecase.
         (Action::ViewUsecase, Resource::Usecase(_)) => Ok(Scope::All),
         (Action::ListBuckets, Resource::Usecase(usecase)) => {

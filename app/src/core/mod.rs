@@ -3,6 +3,7 @@
 //! plain arguments and return `Result<_, CoreError>`.
 
 pub mod actions;
+pub mod activity;
 pub mod audit;
 pub mod audit_seal;
 pub mod authz;

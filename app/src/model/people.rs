@@ -211,6 +211,15 @@ pub struct DeleteSummary {
     pub versioned: bool,
 }
 
+/// One page of a person's own events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    /// Events, newest first.
+    pub rows: Vec<super::AuditRow>,
+    /// The cursor of the next older page, if there is one.
+    pub older: Option<i64>,
+}
+
 /// A stored time as `2026-12-31 18:00 UTC`, the same on the server and in
 /// the browser (so hydration matches).
 pub fn utc_minutes(ms: i64) -> String {

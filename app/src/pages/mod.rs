@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod activity;
 pub mod audit;
 pub mod browser;
 pub mod delete;
