@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=pages::person::PersonPage ssr=SsrMode::Async />

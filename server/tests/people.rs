@@ -204,3 +204,21 @@ async fn only_administrators_manage_people_and_only_in_their_organization() {
     assert_eq!(status, 409, "{body}");
     assert!(t.audit_count("user.invite", "denied") >= 1);
 }
+
+#[tokio::test]
+async fn a_plain_form_post_lands_on_the_persons_page_which_shows_the_link() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let resp = admin
+        .post(format!("{}/api/invite_person", t.portal.url))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", format!("{}/users", t.portal.url))
+        .form(&[("email", "partner@acme.example"), ("display_name", ""), ("role", "Editor")])
+        .send()
+        .await
+        .unwrap();
+    // The browser follows the redirect to the new person's page.
+    assert!(resp.url().path().starts_with("/users/"), "{}", resp.url());
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("One-time password link") && page.contains("/set-password?token="), "the link is shown");
+}

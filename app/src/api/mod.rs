@@ -8,6 +8,7 @@ pub mod buckets;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod cookies;
+pub mod dashboard;
 pub mod data;
 pub mod deletion;
 pub mod grants;

@@ -19,11 +19,17 @@ use crate::core::{password_links, people};
 #[cfg(feature = "ssr")]
 const FRESH_LINK_KEY: &str = "fresh_password_link";
 
+/// How long a fresh link stays readable after its page first showed it: a
+/// page rendered on the server may ask more than once while it renders.
+#[cfg(feature = "ssr")]
+const SHOWN_FOR_MS: i64 = 30_000;
+
 /// For a plain form post, keeps a new link for its person's page and goes there.
 #[cfg(feature = "ssr")]
 async fn show_link(cx: &Ctx, link: &PasswordLink) -> Result<(), AppError> {
     if super::context::plain_form_post() {
-        cx.session.insert(FRESH_LINK_KEY, link).await.map_err(|_| AppError::Internal)?;
+        let fresh: (PasswordLink, Option<i64>) = (link.clone(), None);
+        cx.session.insert(FRESH_LINK_KEY, fresh).await.map_err(|_| AppError::Internal)?;
         leptos_axum::redirect(&format!("/users/{}", link.user_id));
     }
     Ok(())
@@ -43,16 +49,26 @@ pub async fn get_person(user_id: UserId) -> Result<Person, AppError> {
     Ok(people::get(&cx.state, &cx.principal, &user_id).await?)
 }
 
-/// The link made last for `user_id`, once: it is shown and forgotten.
+/// The link made last for `user_id`, shown on the page that follows its
+/// creation and forgotten half a minute later.
 #[server(endpoint = "take_password_link")]
 pub async fn take_password_link(user_id: UserId) -> Result<Option<PasswordLink>, AppError> {
     let cx = Ctx::load().await?;
-    let link: Option<PasswordLink> = cx.session.get(FRESH_LINK_KEY).await.map_err(|_| AppError::Internal)?;
-    match link {
-        Some(link) if link.user_id == user_id && cx.principal.actor.is_some() => {
-            cx.session.remove::<PasswordLink>(FRESH_LINK_KEY).await.map_err(|_| AppError::Internal)?;
-            Ok(Some(link))
-        }
+    let fresh: Option<(PasswordLink, Option<i64>)> =
+        cx.session.get(FRESH_LINK_KEY).await.map_err(|_| AppError::Internal)?;
+    let now = crate::core::now_ms();
+    match fresh {
+        Some((link, shown)) if link.user_id == user_id && cx.principal.actor.is_some() => match shown {
+            None => {
+                cx.session.insert(FRESH_LINK_KEY, (&link, Some(now))).await.map_err(|_| AppError::Internal)?;
+                Ok(Some(link))
+            }
+            Some(at) if now - at < SHOWN_FOR_MS => Ok(Some(link)),
+            Some(_) => {
+                cx.session.remove::<serde_json::Value>(FRESH_LINK_KEY).await.map_err(|_| AppError::Internal)?;
+                Ok(None)
+            }
+        },
         _ => Ok(None),
     }
 }

@@ -26,6 +26,7 @@ pub fn Header() -> impl IntoView {
                                     {is_admin
                                         .then(|| {
                                             view! {
+                                                <a href="/dashboard">"Dashboard"</a>
                                                 <a href="/users">"Users"</a>
                                                 <a href="/grants">"Grants"</a>
                                                 <a href="/audit">"Audit log"</a>

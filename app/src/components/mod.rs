@@ -1,6 +1,7 @@
 //! Pieces of pages shared between them.
 
 pub mod buckets;
+pub mod charts;
 pub mod checklist;
 pub mod field;
 pub mod folders;

@@ -120,6 +120,8 @@ audit_actions! {
     /// Reading one's own events ("My activity"); not itself recorded, so
     /// that looking does not fill the page being looked at.
     ViewActivity = "activity.view" => Some(Action::ViewOwnActivity);
+    /// Opening the administrators' dashboard.
+    ViewDashboard = "dashboard.view" => Some(Action::ViewAudit);
     /// Reading the audit trail on its page.
     ViewAudit = "audit.view" => Some(Action::ViewAudit);
     /// Exporting the audit trail as CSV.

@@ -11,6 +11,7 @@ pub mod aws;
 pub mod browse;
 pub mod bucket_settings;
 pub mod buckets;
+pub mod dashboard;
 pub mod db;
 pub mod deletion;
 pub mod grant_admin;

@@ -3,7 +3,9 @@
 use crate::ids::{UploadId, UsecaseId, UserId};
 use serde::{Deserialize, Serialize};
 
+mod dashboard;
 mod people;
+pub use dashboard::*;
 pub use people::*;
 
 /// A user's role inside a tenant; it caps what grants can give.

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod audit;
 pub mod browser;
+pub mod dashboard;
 pub mod delete;
 pub mod grant_form;
 pub mod grants;
