@@ -4,7 +4,7 @@
 use app::api::context::Ctx;
 use app::api::state::AppState;
 use app::core::actions::AuditAction;
-use app::core::{ClientInfo, audit, storage};
+use app::core::{ClientInfo, audit_export, storage};
 use app::error::AppError;
 use app::model::AuditFilter;
 use app::{App, shell};
@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use futures::StreamExt;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
@@ -199,7 +200,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// The audit trail as a CSV file, with the audit page's filters.
+/// The audit trail as a CSV file, with the audit page's filters, streamed
+/// a batch at a time so that any number of events leaves memory flat.
 async fn export_audit(
     State(state): State<AppState>,
     session: Session,
@@ -210,17 +212,31 @@ async fn export_audit(
         Ok(cx) => cx,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
-    match audit::read_trail(&cx.state, &cx.principal, AuditAction::ExportAudit, filter).await.map_err(AppError::from) {
-        Ok(rows) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"dataport-audit.csv\""),
-            ],
-            audit::to_csv(&rows),
-        )
-            .into_response(),
-        Err(AppError::NotSignedIn) => Redirect::to("/sign-in").into_response(),
-        Err(e @ AppError::Denied) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-    }
+    let export = match audit_export::begin(&cx.state, &cx.principal, filter).await.map_err(AppError::from) {
+        Ok(export) => export,
+        Err(AppError::NotSignedIn) => return Redirect::to("/sign-in").into_response(),
+        Err(e @ AppError::Denied) => return (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let db = cx.state.db.clone();
+    // The cursor: `Some(None)` to start, `Some(Some(seq))` to go on before `seq`, `None` when done.
+    let rows = futures::stream::unfold(Some(None), move |cursor: Option<Option<i64>>| {
+        let (db, export) = (db.clone(), export.clone());
+        async move {
+            let before = cursor?;
+            match db.run(move |c| export.batch(c, before)).await {
+                Ok((lines, next)) => Some((Ok::<_, std::io::Error>(lines), next.map(Some))),
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        }
+    });
+    let body = futures::stream::once(async { Ok(audit_export::HEADER.to_owned()) }).chain(rows);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"dataport-audit.csv\""),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
 }

@@ -228,13 +228,22 @@ pub fn day_start_ms(day: &str) -> Result<i64, CoreError> {
     Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
-/// Events of a tenant, newest first, filtered as the audit page asks.
+/// `%value%` (or `value%` when `anywhere` is false) for LIKE, with the
+/// wildcards of the value itself escaped by `\\`.
+fn like_pattern(value: &str, anywhere: bool) -> String {
+    let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    if anywhere { format!("%{escaped}%") } else { format!("{escaped}%") }
+}
+
+/// Events of a tenant, newest first, filtered as the audit page asks;
+/// `before` continues after the event of that sequence number.
 pub fn query(
     conn: &mut Conn,
     tenant_id: &str,
     with_tenantless: bool,
     filter: &AuditFilter,
     limit: i64,
+    before: Option<i64>,
 ) -> Result<Vec<AuditEvent>, CoreError> {
     let mut q = audit_events::table.select(AuditEvent::as_select()).into_boxed();
     q = if with_tenantless {
@@ -256,6 +265,27 @@ pub fn query(
     }
     if let Some(to) = filter.to.as_deref().filter(|s| !s.trim().is_empty()) {
         q = q.filter(audit_events::at.lt(day_start_ms(to.trim())? + 86_400_000));
+    }
+    if let Some(bucket) = filter.bucket.as_deref().filter(|s| !s.trim().is_empty()) {
+        q = q.filter(audit_events::bucket.eq(bucket.trim().to_owned()));
+    }
+    if let Some(key) = filter.key.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_events::object_key.like(like_pattern(key, false)).escape('\\'));
+    }
+    if let Some(text) = filter.text.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = like_pattern(text.trim(), true);
+        q = q.filter(
+            audit_events::user_email
+                .like(p.clone())
+                .escape('\\')
+                .or(audit_events::action.like(p.clone()).escape('\\'))
+                .or(audit_events::bucket.like(p.clone()).escape('\\'))
+                .or(audit_events::object_key.like(p.clone()).escape('\\'))
+                .or(audit_events::detail.like(p).escape('\\')),
+        );
+    }
+    if let Some(before) = before {
+        q = q.filter(audit_events::seq.lt(before));
     }
     Ok(q.order(audit_events::seq.desc()).limit(limit).load(conn)?)
 }
@@ -289,35 +319,6 @@ pub fn to_row(e: &AuditEvent) -> AuditRow {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    // Quote every field; a leading formula character is neutralised so that
-    // a spreadsheet never runs a user-supplied value.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-/// The rows as CSV with a header line.
-pub fn to_csv(rows: &[AuditRow]) -> String {
-    let mut out = String::from("seq,time,user,action,resource,client_ip,user_agent,outcome,detail\n");
-    for r in rows {
-        let fields = [
-            r.seq.to_string(),
-            r.at.clone(),
-            r.user.clone(),
-            r.action.clone(),
-            r.resource.clone(),
-            r.client_ip.clone(),
-            r.user_agent.clone(),
-            r.outcome.clone(),
-            r.detail.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
-}
-
 /// Most events one page or export shows.
 pub const PAGE_LIMIT: i64 = 500;
 
@@ -338,7 +339,7 @@ pub async fn read_trail(
     let result =
         s.db.run(move |c| {
             let platform = super::identity::is_platform_tenant(c, &tenant)?;
-            Ok(query(c, &tenant, platform, &filter, PAGE_LIMIT)?.iter().map(to_row).collect())
+            Ok(query(c, &tenant, platform, &filter, PAGE_LIMIT, None)?.iter().map(to_row).collect())
         })
         .await;
     g.finish(&target, result, |rows: &Vec<AuditRow>| format!("{} events", rows.len())).await

@@ -123,7 +123,7 @@ fn figures(c: &mut super::db::Conn, tenant: &str, now: i64) -> Result<Dashboard,
 
     let platform = super::identity::is_platform_tenant(c, tenant)?;
     let refused = AuditFilter { outcome: Some("denied".into()), ..AuditFilter::default() };
-    let denied = audit::query(c, tenant, platform, &refused, 10)?.iter().map(to_row).collect();
+    let denied = audit::query(c, tenant, platform, &refused, 10, None)?.iter().map(to_row).collect();
     Ok(Dashboard {
         people,
         grants_active,

@@ -247,7 +247,11 @@ pub async fn revoke(s: &Services, p: &Principal, id: &GrantId) -> Result<(), Cor
     let (tenant, key) = (actor.tenant_id.clone(), id.clone());
     let found = s.db.run(move |c| load(c, &tenant, &GrantFilter::default())).await?.into_iter().find(|r| r.id == key);
     let Some(grant) = found else {
-        return Err(g.fail(&target, CoreError::NotFound("This grant no longer exists.".into())).await);
+        // Like a grant of another organization: refused, so that ids reveal nothing.
+        let mut event = g.event();
+        event.detail = format!("no grant {id} in this organization");
+        g.audit(event, super::audit::Outcome::Denied).await;
+        return Err(CoreError::Denied("no such grant".into()));
     };
     let key = id.clone();
     let removed = s.db.run(move |c| Ok(diesel::delete(grants::table.find(&key)).execute(c)?)).await.map(|_| grant);

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod activity;
 pub mod audit;
+pub mod audit_export;
 pub mod audit_seal;
 pub mod authz;
 pub mod aws;

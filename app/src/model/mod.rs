@@ -162,6 +162,15 @@ pub struct AuditFilter {
     pub from: Option<String>,
     /// Last day included, `YYYY-MM-DD` (UTC).
     pub to: Option<String>,
+    /// Bucket (exact).
+    #[serde(default)]
+    pub bucket: Option<String>,
+    /// Keys starting with this.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Words found in the user, action, bucket, key or detail.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// One audit event as the audit page shows it.

@@ -29,12 +29,24 @@ fn AuditTrail() -> impl IntoView {
             outcome: get("outcome"),
             from: get("from"),
             to: get("to"),
+            bucket: get("bucket"),
+            key: get("key"),
+            text: get("text"),
         }
     };
-    let events = Resource::new(filter, |f| list_audit_events(f.user, f.action, f.outcome, f.from, f.to));
+    let events = Resource::new(filter, list_audit_events);
     let export_href = move || {
         let f = filter();
-        let pairs = [("user", f.user), ("action", f.action), ("outcome", f.outcome), ("from", f.from), ("to", f.to)];
+        let pairs = [
+            ("user", f.user),
+            ("action", f.action),
+            ("outcome", f.outcome),
+            ("from", f.from),
+            ("to", f.to),
+            ("bucket", f.bucket),
+            ("key", f.key),
+            ("text", f.text),
+        ];
         let query: Vec<String> =
             pairs.into_iter().filter_map(|(k, v)| v.map(|v| format!("{k}={}", encode(&v)))).collect();
         format!("/audit/export.csv?{}", query.join("&"))
@@ -67,6 +79,18 @@ fn AuditTrail() -> impl IntoView {
             <div class="field">
                 <label for="audit-to">"To (UTC)"</label>
                 <input id="audit-to" name="to" type="date" value=value("to") />
+            </div>
+            <div class="field">
+                <label for="audit-bucket">"Bucket"</label>
+                <input id="audit-bucket" name="bucket" type="text" value=value("bucket") />
+            </div>
+            <div class="field">
+                <label for="audit-key">"Key prefix"</label>
+                <input id="audit-key" name="key" type="text" placeholder="partner-acme/" value=value("key") />
+            </div>
+            <div class="field">
+                <label for="audit-text">"Text"</label>
+                <input id="audit-text" name="text" type="search" value=value("text") />
             </div>
             <button type="submit">"Apply filters"</button>
         </form>
