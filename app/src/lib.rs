@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/tenants") view=pages::tenants::TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=pages::person::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("/grants") view=pages::grants::GrantsPage ssr=SsrMode::Async />
                     <Route path=path!("/grants/new") view=pages::grant_form::NewGrantPage ssr=SsrMode::Async />

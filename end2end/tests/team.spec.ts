@@ -101,6 +101,11 @@ test('the administrator revokes the grant and the partner\'s next request is ref
   await expect(partnerPage.getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
 
   await signIn(page);
+  // The dashboard counts the partner's upload among today's.
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  const uploads = page.getByRole('table', { name: 'Actions in the last 24 hours and 7 days' }).getByRole('row', { name: /^Uploads/ });
+  await expect(uploads).toHaveText(/Uploads\s*[1-9]\d*\s*[1-9]/);
+  await expect(page.getByRole('img', { name: 'Events per day over the last 30 days, by outcome' })).toBeVisible();
   await page.getByRole('link', { name: 'Grants' }).click();
   await waitForHydration(page);
   await page.getByRole('button', { name: `Revoke grant of ${partner} on ${location}` }).click();

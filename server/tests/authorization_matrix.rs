@@ -45,6 +45,7 @@ fn form(pairs: &[(&str, &str)]) -> Body {
 
 struct Ids {
     usecase: String,
+    spare_tenant: String,
     subject: String,
     doomed: String,
     grant: String,
@@ -122,6 +123,11 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("complete_multipart", Body::Json(json!({ "upload_id": upload, "parts": [] })), "editor"),
         ("abort_upload", form(&[("upload_id", upload)]), "editor"),
         ("delete_objects", at(&[("keys[0]", "granted/b.csv")]), "writers"),
+        ("check_upload_cors", at(&[("prefix", "granted/")]), "writers"),
+        ("allow_browser_uploads", at(&[]), "admin"),
+        ("list_tenants", form(&[]), "platform"),
+        ("create_tenant", form(&[("name", "Made by the platform"), ("admin_email", "first@made.example")]), "platform"),
+        ("set_tenant_disabled", form(&[("tenant_id", &ids.spare_tenant), ("disabled", "false")]), "platform"),
         (
             "create_bucket",
             form(&[("usecase_id", u), ("name", "other-made"), ("region", "us-east-1"), ("adopt", "false")]),
@@ -221,8 +227,16 @@ async fn every_server_function_allows_exactly_whom_its_row_says_and_audits_every
     assert_eq!(status, 200, "{planned}");
     let batch: UploadBatch = serde_json::from_str(&planned).unwrap();
     let FilePlan::Multipart { upload_id, .. } = &batch.plans[0] else { panic!("a multipart upload") };
+    let spare_tenant = t.db(|c| {
+        use app::core::db::{models::Tenant, schema::tenants};
+        let spare =
+            Tenant { id: app::core::new_id(), name: "Spare".into(), created_at: app::core::now_ms(), disabled: true };
+        diesel::insert_into(tenants::table).values(&spare).execute(c).unwrap();
+        spare.id
+    });
     let ids = Ids {
         usecase: usecase.id.to_string(),
+        spare_tenant,
         subject: subject.to_string(),
         doomed: doomed.to_string(),
         grant,

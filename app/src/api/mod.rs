@@ -17,5 +17,6 @@ pub mod people;
 pub mod session_store;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tenants;
 pub mod uploads;
 pub mod usecases;

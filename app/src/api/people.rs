@@ -27,10 +27,17 @@ const SHOWN_FOR_MS: i64 = 30_000;
 /// For a plain form post, keeps a new link for its person's page and goes there.
 #[cfg(feature = "ssr")]
 async fn show_link(cx: &Ctx, link: &PasswordLink) -> Result<(), AppError> {
+    keep_for_plain_form(cx, link, &format!("/users/{}", link.user_id)).await
+}
+
+/// For a plain form post, keeps a new link in the session (for
+/// `take_password_link`) and goes to `page`, which shows it.
+#[cfg(feature = "ssr")]
+pub(crate) async fn keep_for_plain_form(cx: &Ctx, link: &PasswordLink, page: &str) -> Result<(), AppError> {
     if super::context::plain_form_post() {
         let fresh: (PasswordLink, Option<i64>) = (link.clone(), None);
         cx.session.insert(FRESH_LINK_KEY, fresh).await.map_err(|_| AppError::Internal)?;
-        leptos_axum::redirect(&format!("/users/{}", link.user_id));
+        leptos_axum::redirect(page);
     }
     Ok(())
 }

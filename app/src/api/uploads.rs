@@ -78,3 +78,26 @@ pub async fn abort_upload(upload_id: UploadId) -> Result<(), AppError> {
     let cx = Ctx::load().await?;
     Ok(uploads::abort_upload(&cx.state, &cx.principal, &upload_id).await?)
 }
+
+/// Whether the bucket's CORS rules let this portal's pages upload into `prefix`
+/// (`fresh` reads them again instead of trusting the last half minute's answer).
+#[server(endpoint = "check_upload_cors")]
+pub async fn check_upload_cors(
+    usecase_id: UsecaseId,
+    bucket: String,
+    prefix: String,
+    #[server(default)] fresh: bool,
+) -> Result<crate::model::CorsCheck, AppError> {
+    let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::CheckUploadCors).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::CheckUploadCors).await?;
+    Ok(crate::core::bucket_cors::check(&cx.state, &cx.principal, &usecase_id, &bucket, &prefix, fresh).await?)
+}
+
+/// Adds the portal's CORS rule to the bucket, keeping its other rules (administrators).
+#[server(endpoint = "allow_browser_uploads")]
+pub async fn allow_browser_uploads(usecase_id: UsecaseId, bucket: String) -> Result<(), AppError> {
+    let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::AllowUploadCors).await?;
+    Ok(crate::core::bucket_cors::allow_uploads(&cx.state, &cx.principal, &usecase_id, &bucket).await?)
+}

@@ -19,6 +19,7 @@ pub fn Header() -> impl IntoView {
                     match whoami.await {
                         Ok(SessionInfo { user: Some(user), .. }) => {
                             let is_admin = user.role == Role::Admin;
+                            let platform = user.platform;
                             view! {
                                 <nav aria-label="Main">
                                     <a href="/">{if is_admin { "Usecases" } else { "My locations" }}</a>
@@ -32,6 +33,7 @@ pub fn Header() -> impl IntoView {
                                                 <a href="/audit">"Audit log"</a>
                                             }
                                         })}
+                                    {platform.then(|| view! { <a href="/tenants">"Organizations"</a> })}
                                 </nav>
                                 <span class="who">{format!("{} · {}", user.email, user.tenant_name)}</span>
                                 <ActionForm action=sign_out>

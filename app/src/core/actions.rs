@@ -45,6 +45,18 @@ audit_actions! {
     CrossSiteRequest = "request.cross_site" => None;
     /// Choosing a password through a one-time link (an invitation or a reset).
     SetPassword = "user.password_set" => None;
+    /// Listing the organizations (platform administrator).
+    ListTenants = "tenant.list" => Some(Action::ManageTenants);
+    /// Creating an organization with its first administrator (platform administrator).
+    CreateTenant = "tenant.create" => Some(Action::ManageTenants);
+    /// Disabling an organization (platform administrator).
+    DisableTenant = "tenant.disable" => Some(Action::ManageTenants);
+    /// Enabling a disabled organization (platform administrator).
+    EnableTenant = "tenant.enable" => Some(Action::ManageTenants);
+    /// Reading whether a bucket's CORS rules let the portal's pages upload.
+    CheckUploadCors = "bucket.cors.check" => Some(Action::WriteObject);
+    /// Adding the portal's CORS rule to a bucket, keeping its other rules.
+    AllowUploadCors = "bucket.cors.allow" => Some(Action::ManageBuckets);
     /// Assigning buckets of the portal's account to an organization (platform administrator).
     AssignBuckets = "tenant.buckets.assign" => None;
     /// Listing the organization's usecases.

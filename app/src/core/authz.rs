@@ -66,6 +66,8 @@ pub enum Action {
     ManagePeople,
     /// Read one's own events (everyone).
     ViewOwnActivity,
+    /// Create, disable and enable organizations (the platform's administrators only).
+    ManageTenants,
 }
 
 /// What it is done to.
@@ -265,6 +267,11 @@ pub fn authorize(
         _ => Vec::new(),
     };
     let scope = decide(actor, &grants, action, resource, super::now_ms())?;
+    if action == Action::ManageTenants
+        && !actor.is_some_and(|a| super::identity::is_platform_tenant(conn, &a.tenant_id).unwrap_or(false))
+    {
+        return Err(CoreError::Denied("only the platform's administrators manage organizations".into()));
+    }
     // Whoever asks, a usecase reaches only its own buckets.
     if let Resource::Object { usecase, bucket, .. } = resource {
         if action == Action::AttachBucket {

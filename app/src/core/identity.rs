@@ -126,6 +126,11 @@ pub fn is_platform_tenant(conn: &mut Conn, tenant_id: &str) -> Result<bool, Core
     Ok(first.as_deref() == Some(tenant_id))
 }
 
+/// True when the platform administrator disabled the organization.
+pub fn tenant_disabled(conn: &mut Conn, tenant_id: &str) -> Result<bool, CoreError> {
+    Ok(tenants::table.find(tenant_id).select(tenants::disabled).first::<bool>(conn).optional()?.unwrap_or(true))
+}
+
 /// The account an email names, for a sign-in (the email already normalised).
 pub fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<User>, CoreError> {
     Ok(users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()?)
@@ -183,14 +188,19 @@ pub fn load_session_user(
         .select((User::as_select(), tenants::name, tenants::disabled))
         .first(conn)
         .optional()?;
-    Ok(row.and_then(|(user, tenant_name, tenant_disabled)| {
-        if tenant_disabled || user.deleted_at.is_some() || started_at < user.sessions_after {
-            return None;
-        }
-        let actor = Actor::from_user(&user)?;
-        let view = SessionUser { id: user.id, email: user.email, role: actor.role, tenant_name };
-        Some((actor, view))
-    }))
+    Ok(row
+        .and_then(|(user, tenant_name, tenant_disabled)| {
+            if tenant_disabled || user.deleted_at.is_some() || started_at < user.sessions_after {
+                return None;
+            }
+            let actor = Actor::from_user(&user)?;
+            let view = SessionUser { id: user.id, email: user.email, role: actor.role, tenant_name, platform: false };
+            Some((actor, view))
+        })
+        .map(|(actor, mut view)| {
+            view.platform = actor.role == Role::Admin && is_platform_tenant(conn, &actor.tenant_id).unwrap_or(false);
+            (actor, view)
+        }))
 }
 
 /// Creates a user in a tenant (used by tests and the command line).

@@ -56,12 +56,23 @@ pub async fn sign_in(
         return Err(CoreError::TooManyAttempts(wait));
     }
     let lookup = email.clone();
-    let user = s.db.run(move |c| identity::find_by_email(c, &lookup)).await?;
+    let found =
+        s.db.run(move |c| {
+            let user = identity::find_by_email(c, &lookup)?;
+            let closed = match &user {
+                Some(u) => identity::tenant_disabled(c, &u.tenant_id)?,
+                None => false,
+            };
+            Ok((user, closed))
+        })
+        .await?;
+    let (user, closed) = found;
     let now = now_ms();
     let trusted = device.is_some_and(|t| s.sign_in.trusts_device(t, &email, now));
     let barred = match &user {
         None => Some("unknown email"),
         Some(u) if u.disabled => Some("account disabled"),
+        Some(_) if closed => Some("organization disabled"),
         Some(u) if u.password_hash.is_empty() => Some("invited; no password chosen yet"),
         Some(u) if u.locked_until.is_some_and(|t| t > now) && !trusted => Some("account locked"),
         Some(_) => None,

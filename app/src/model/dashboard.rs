@@ -82,3 +82,29 @@ pub struct Dashboard {
     /// The S3 endpoint answers.
     pub s3_ok: bool,
 }
+
+/// An organization, as the platform administrator's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRow {
+    /// Organization id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Turned off: no one of it signs in.
+    pub disabled: bool,
+    /// People in it.
+    pub people: i64,
+    /// When it was created, ms since the epoch.
+    pub created_at: i64,
+}
+
+/// Whether browsers may upload into a bucket from the portal, and what to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorsCheck {
+    /// The bucket's CORS rules let the portal's pages upload.
+    pub allows: bool,
+    /// The viewer may add the portal's rule ("Allow uploads from this portal").
+    pub can_fix: bool,
+    /// What the upload panel says when it may not.
+    pub message: String,
+}

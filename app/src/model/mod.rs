@@ -71,6 +71,9 @@ pub struct SessionUser {
     pub role: Role,
     /// Name of the tenant.
     pub tenant_name: String,
+    /// An administrator of the platform's own organization, who manages organizations.
+    #[serde(default)]
+    pub platform: bool,
 }
 
 /// Who is here, and whether the portal still needs its first admin.

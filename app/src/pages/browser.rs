@@ -40,15 +40,30 @@ fn Browser() -> impl IntoView {
     );
     let is_admin = use_is_admin();
     let reload = Callback::new(move |()| refresh.update(|n| *n += 1));
+    // Upload and New folder appear once the viewer is in a folder they may
+    // write to (the rights come with the listing; the panel needs the page's
+    // script anyway), and stay, so that uploads go on while they browse.
+    let may_write = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(l)) = listing.get()
+            && l.rights.write
+        {
+            may_write.set(true);
+        }
+    });
     let download_error = RwSignal::new(None::<AppError>);
 
     view! {
         <h1>{move || bucket.get()}</h1>
         <Breadcrumbs usecase_id bucket prefix />
-        <Uploader usecase_id bucket prefix on_done=reload />
+        <Show when=move || may_write.get()>
+            <Uploader usecase_id bucket prefix on_done=reload />
+        </Show>
         <section class="panel" aria-labelledby="folder-heading">
             <h2 id="folder-heading">"Folders"</h2>
-            <FolderCreator usecase_id bucket prefix on_done=reload />
+            <Show when=move || may_write.get()>
+                <FolderCreator usecase_id bucket prefix on_done=reload />
+            </Show>
             <Show when=move || is_admin.get()>
                 <DataSourcePicker usecase_id bucket prefix />
             </Show>

@@ -12,6 +12,7 @@ pub mod person;
 pub mod set_password;
 pub mod setup;
 pub mod sign_in;
+pub mod tenants;
 pub mod usecase;
 pub mod usecase_settings;
 pub mod users;

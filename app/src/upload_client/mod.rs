@@ -4,6 +4,7 @@
 //! (XHR with progress, CRC32C of a blob, timers) and `engine` (the queue and
 //! the loop that works through it) run in the browser; `panel` is the view.
 
+mod cors_notice;
 pub mod engine;
 mod panel;
 pub mod queue;

@@ -160,6 +160,7 @@ pub fn Uploader(
     view! {
         <section class="upload" aria-labelledby="upload-heading">
             <h2 id="upload-heading">"Upload"</h2>
+            <super::cors_notice::CorsNotice usecase_id bucket prefix />
             <div
                 class="dropzone"
                 on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
