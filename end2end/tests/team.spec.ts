@@ -143,6 +143,9 @@ test.describe('deleting, before any script has loaded', () => {
     await signInWith(page, password);
     await page.getByRole('link', { name: 'Default' }).click();
     await page.getByRole('link', { name: 'dataport-data' }).click();
+    await page.getByLabel('New folder name').fill('made-without-script');
+    await page.getByRole('button', { name: 'Create folder' }).click();
+    await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('link', { name: 'made-without-script/' })).toBeVisible();
     await page.getByRole('link', { name: 'Delete folder batch-7' }).click();
     await expect(page.getByRole('heading', { name: 'Delete batch-7/?' })).toBeVisible();
     await expect(page.getByText('3 objects (1.1 KiB) will be deleted from dataport-data.')).toBeVisible();

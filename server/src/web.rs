@@ -236,7 +236,8 @@ async fn export_audit(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"dataport-audit.csv\""),
         ],
-        Body::from_stream(body),
+        // Fused: a compressing layer may ask again after the last batch.
+        Body::from_stream(body.fuse()),
     )
         .into_response()
 }

@@ -20,6 +20,9 @@ pub fn CheckedField(
     /// Extra class on the field, e.g. "wide".
     #[prop(optional)]
     class: &'static str,
+    /// The input's name, when the field is part of a plain form.
+    #[prop(optional)]
+    name: &'static str,
 ) -> impl IntoView {
     let help_id = format!("{id}-help");
     let problem = move || value.with(|v| if v.is_empty() { None } else { check(v) });
@@ -28,6 +31,7 @@ pub fn CheckedField(
             <label for=id>{label}</label>
             <input
                 id=id
+                name=(!name.is_empty()).then_some(name)
                 type="text"
                 autocomplete="off"
                 aria-describedby=help_id.clone()

@@ -7,7 +7,8 @@ use crate::ids::UsecaseId;
 use crate::rules::folder_name_problem;
 use leptos::prelude::*;
 
-/// A form that creates an empty folder in the current folder.
+/// A form that creates an empty folder in the current folder; a plain form,
+/// so it works before the page's script has loaded.
 #[component]
 pub fn FolderCreator(
     /// Usecase id.
@@ -29,27 +30,16 @@ pub fn FolderCreator(
         }
     });
     view! {
-        <div class="inline-form">
-            <CheckedField id="folder-name" label="New folder name" value=name check=folder_name_problem />
-            <button
-                type="button"
-                disabled=move || name.with(String::is_empty) || problem().is_some() || action.pending().get()
-                on:click=move |_| {
-                    action
-                        .dispatch(CreateFolder {
-                            usecase_id: usecase_id.get_untracked(),
-                            bucket: bucket.get_untracked(),
-                            prefix: prefix.get_untracked(),
-                            name: name.get_untracked(),
-                        });
-                }
-            >
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="usecase_id" value=move || usecase_id.get().to_string() />
+            <input type="hidden" name="bucket" value=move || bucket.get() />
+            <input type="hidden" name="prefix" value=move || prefix.get() />
+            <CheckedField id="folder-name" label="New folder name" value=name check=folder_name_problem name="name" />
+            <button type="submit" disabled=move || problem().is_some() || action.pending().get()>
                 "Create folder"
             </button>
-            {move || {
-                action.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })
-            }}
-        </div>
+        </ActionForm>
+        {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })}
     }
 }
 

@@ -59,15 +59,12 @@ fn Browser() -> impl IntoView {
         <Show when=move || may_write.get()>
             <Uploader usecase_id bucket prefix on_done=reload />
         </Show>
-        <section class="panel" aria-labelledby="folder-heading">
-            <h2 id="folder-heading">"Folders"</h2>
-            <Show when=move || may_write.get()>
-                <FolderCreator usecase_id bucket prefix on_done=reload />
-            </Show>
-            <Show when=move || is_admin.get()>
+        <Show when=move || is_admin.get()>
+            <section class="panel" aria-labelledby="folder-heading">
+                <h2 id="folder-heading">"Data source"</h2>
                 <DataSourcePicker usecase_id bucket prefix />
-            </Show>
-        </section>
+            </section>
+        </Show>
         <Show when=move || is_admin.get()>
             <TrainingAccessPanel usecase_id bucket />
         </Show>
@@ -84,7 +81,16 @@ fn Browser() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(l) => view! { <FolderTable listing=l usecase_id bucket download_error /> }.into_any(),
+                    Ok(l) => {
+                        // Rendered with the listing, whose rights it needs, so that it is there
+                        // before the page's script has loaded.
+                        let creator = l.rights.write.then(|| view! { <FolderCreator usecase_id bucket prefix on_done=reload /> });
+                        view! {
+                            {creator}
+                            <FolderTable listing=l usecase_id bucket download_error />
+                        }
+                            .into_any()
+                    }
                     Err(AppError::Denied) => view! { <NoAccess /> }.into_any(),
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }
