@@ -44,6 +44,9 @@ export async function signIn(page: Page) {
   await page.goto('/sign-in');
   await waitForHydration(page);
   await fillSignIn(page, password);
+  // An administrator starts on the dashboard; the story's tests go on from the usecases.
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
 }
 

@@ -31,7 +31,7 @@ test('a wrong password gets one clear message, the right one signs in', async ({
 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();
 });
 
@@ -63,6 +63,7 @@ test('a file goes straight to S3 with progress, and comes back byte for byte', a
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
@@ -123,6 +124,7 @@ test('an admin creates a bucket, sees its settings, makes a folder and picks it 
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await expect(page.getByRole('heading', { name: 'Create a bucket' })).toBeVisible();
   await waitForHydration(page);
@@ -161,6 +163,7 @@ test('an admin gives the SageMaker role read access to a bucket, keeping its pol
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await waitForHydration(page);
   const arn = page.getByLabel('SageMaker execution role ARN');
@@ -212,7 +215,7 @@ test('signing out ends the session', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
-  await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);

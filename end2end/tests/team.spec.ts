@@ -24,7 +24,7 @@ test.describe('before any script has loaded', () => {
     await signInWith(page, 'not the password at all');
     await expect(page.getByRole('alert')).toContainText('Email or password is incorrect');
     await signInWith(page, password);
-    await expect(page.getByRole('heading', { name: 'Usecases' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   });
 
   test('an administrator adds a partner and gives them one folder', async ({ page }) => {
@@ -141,6 +141,7 @@ test.describe('deleting, before any script has loaded', () => {
 
   test('a folder of three files goes after a confirmation that counts them', async ({ page }) => {
     await signInWith(page, password);
+    await page.getByRole('link', { name: 'Usecases' }).click();
     await page.getByRole('link', { name: 'Default' }).click();
     await page.getByRole('link', { name: 'dataport-data' }).click();
     await page.getByLabel('New folder name').fill('made-without-script');

@@ -53,9 +53,10 @@ pub(crate) async fn start_session(cx: &Ctx, user_id: &UserId) -> Result<(), AppE
 #[cfg(feature = "ssr")]
 const DEVICE_COOKIE: &str = "dataport_device";
 
-/// Signs in with email and password.
+/// Signs in with email and password; answers the person's start page
+/// (administrators: the dashboard; everyone else: their locations).
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<String, AppError> {
     let cx = Ctx::load().await?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let device = super::cookies::get(&headers, &cx.state.config.cookie_name(DEVICE_COOKIE));
@@ -69,9 +70,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         days * 24 * 3600,
         config.secure_cookies(),
     );
+    let start = if signed.user.role == crate::model::Role::Admin { "/dashboard" } else { "/" };
     // A form sent before the page's script loaded lands on the start page too.
-    leptos_axum::redirect("/");
-    Ok(())
+    leptos_axum::redirect(start);
+    Ok(start.to_owned())
 }
 
 /// Ends the session.

@@ -22,6 +22,7 @@ pub fn BucketCreator(
     on_created: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let first_region = default_region.clone();
     let region = RwSignal::new(default_region);
     let create = ServerAction::<CreateBucket>::new();
     let reapply = ServerAction::<ApplyBucketSettings>::new();
@@ -53,33 +54,35 @@ pub fn BucketCreator(
             None => ().into_any(),
         }
     };
+    // A plain form, so that it works before the page's script has loaded;
+    // once it has, the name is checked while it is typed.
     view! {
         <section class="panel" aria-labelledby="new-bucket-heading">
             <h2 id="new-bucket-heading">"Create a bucket"</h2>
-            <CheckedField
-                id="bucket-name"
-                label="Bucket name"
-                value=name
-                check=bucket_name_problem
-                hint="3–63 lowercase letters, digits, hyphens or dots."
-            />
-            <div class="field">
-                <label for="bucket-region">"Region"</label>
-                <select
-                    id="bucket-region"
-                    prop:value=move || region.get()
-                    on:change=move |ev| region.set(event_target_value(&ev))
-                >
-                    {REGIONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
-                </select>
-            </div>
-            <button
-                type="button"
-                disabled=move || name.with(String::is_empty) || problem().is_some() || create.pending().get()
-                on:click=move |_| submit(false)
-            >
-                "Create bucket"
-            </button>
+            <ActionForm action=create>
+                <input type="hidden" name="usecase_id" value=move || usecase_id.get().to_string() />
+                <input type="hidden" name="adopt" value="false" />
+                <CheckedField
+                    id="bucket-name"
+                    label="Bucket name"
+                    value=name
+                    check=bucket_name_problem
+                    hint="3–63 lowercase letters, digits, hyphens or dots."
+                    name="name"
+                />
+                <div class="field">
+                    <label for="bucket-region">"Region"</label>
+                    <select id="bucket-region" name="region" on:change=move |ev| region.set(event_target_value(&ev))>
+                        {REGIONS
+                            .iter()
+                            .map(|r| view! { <option value=*r selected=*r == first_region>{*r}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button type="submit" disabled=move || problem().is_some() || create.pending().get()>
+                    "Create bucket"
+                </button>
+            </ActionForm>
             {outcome}
         </section>
     }

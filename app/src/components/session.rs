@@ -72,6 +72,15 @@ pub fn load_page_after_success(outcome: Signal<Option<Result<(), AppError>>>, pa
     });
 }
 
+/// Loads the start page a sign-in answered as a whole new page.
+pub fn load_page_after_sign_in(outcome: Signal<Option<Result<String, AppError>>>) {
+    Effect::new(move |_| {
+        if let Some(Ok(start)) = outcome.get() {
+            let _ = window().location().set_href(&start);
+        }
+    });
+}
+
 /// An error shown to the user, announced by screen readers.
 #[component]
 pub fn ErrorNote(

@@ -1,14 +1,14 @@
 //! Signing in with email and password.
 
 use crate::api::auth::SignIn;
-use crate::components::session::{ErrorNote, load_page_after_success};
+use crate::components::session::{ErrorNote, load_page_after_sign_in};
 use leptos::prelude::*;
 
 /// The sign-in form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    load_page_after_success(action.value().into(), "/");
+    load_page_after_sign_in(action.value().into());
     view! {
         <h1>"Sign in"</h1>
         <ActionForm action=action>
