@@ -214,3 +214,29 @@ async fn a_taken_name_is_skipped_when_the_rule_says_skip() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_refused_by_the_buckets_cors_rules_names_them_at_once() {
+    on_one_thread(async {
+        let t = portal().await;
+        let admin = t.admin().await;
+        // A bucket whose rules do not let the portal's pages upload: all a
+        // browser sees of that is a failed connection.
+        t.s3().await.delete_bucket_cors().bucket("dataport-data").send().await.unwrap();
+        let transport = HttpTransport::default();
+        transport.faults.borrow_mut().push((
+            1,
+            5,
+            SendError::Retryable("the connection to the storage service failed".into()),
+        ));
+        let faults = transport.faults.clone();
+        let q = Queue::new(&t, &admin, transport);
+        q.engine.add(MemFile::new(b"small".to_vec()), "small.txt".into());
+        q.engine.start(Queue::dest(&t, Conflict::Overwrite));
+        let states = q.settled().await;
+        assert_eq!(states[0].1.status, Status::Failed);
+        assert!(states[0].1.note.contains("CORS rules"), "the row names the cause: {}", states[0].1.note);
+        assert_eq!(faults.borrow()[0].1, 4, "failed after the first attempt, not after five");
+    })
+    .await;
+}

@@ -4,7 +4,9 @@
 //! are tested against the running portal without a browser.
 
 use super::caller::Caller;
-use app::api::uploads::{AbortUpload, BatchUploadUrls, BeginUpload, CompleteMultipart, CompleteUpload, SignParts};
+use app::api::uploads::{
+    AbortUpload, BatchUploadUrls, BeginUpload, CheckUploadCors, CompleteMultipart, CompleteUpload, SignParts,
+};
 use app::error::AppError;
 use app::ids::{UploadId, UsecaseId};
 use app::model::{Conflict, FileOffer, PartOffer, SentPart, SignedPart, UploadBatch, UploadLimits, UploadPlan};
@@ -61,6 +63,12 @@ impl Portal for HttpPortal {
 
     async fn abort(&self, upload_id: UploadId) -> Result<(), AppError> {
         answer(self.0.call(AbortUpload { upload_id }).await)
+    }
+
+    async fn cors_problem(&self, usecase_id: UsecaseId, bucket: String, prefix: String) -> Option<String> {
+        let check: app::model::CorsCheck =
+            answer(self.0.call(CheckUploadCors { usecase_id, bucket, prefix, fresh: true }).await).ok()?;
+        (!check.allows).then_some(check.message)
     }
 }
 

@@ -51,6 +51,11 @@ impl Portal for ServerFns {
     async fn abort(&self, upload_id: UploadId) -> Result<(), AppError> {
         abort_upload(upload_id).await
     }
+
+    async fn cors_problem(&self, usecase_id: UsecaseId, bucket: String, prefix: String) -> Option<String> {
+        let check = crate::api::uploads::check_upload_cors(usecase_id, bucket, prefix, true).await.ok()?;
+        (!check.allows).then_some(check.message)
+    }
 }
 
 /// Files the user picked, sent with XHR for its upload progress events.

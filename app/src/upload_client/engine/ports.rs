@@ -45,6 +45,11 @@ pub trait Portal {
 
     /// Drops a multipart upload and the parts S3 holds.
     async fn abort(&self, upload_id: UploadId) -> Result<(), AppError>;
+
+    /// Why browsers may not upload into the folder, when the bucket's CORS
+    /// rules are the cause; asked when a send fails like a lost connection,
+    /// which is all a browser learns of a CORS refusal.
+    async fn cors_problem(&self, usecase_id: UsecaseId, bucket: String, prefix: String) -> Option<String>;
 }
 
 /// The bytes' side: files, slices of them, sending, checksums and time.

@@ -92,6 +92,11 @@ impl<P: Portal + 'static, T: Transport + 'static> Engine<P, T> {
                 Err(SendError::Aborted) => continue,
                 Err(SendError::Fatal(m)) => return e.fail(m),
                 Err(SendError::Retryable(m)) => {
+                    if attempt == 0
+                        && let Some(cause) = self.blocked_by_cors(&e).await
+                    {
+                        return e.fail(cause);
+                    }
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
                         return e.fail(format!("{m}; gave up after {MAX_ATTEMPTS} attempts. Press Retry."));
@@ -244,6 +249,11 @@ impl<P: Portal + 'static, T: Transport + 'static> Engine<P, T> {
                 }
                 Err(SendError::Fatal(m)) => return Err(PartFail::Failed(format!("part {number}: {m}"))),
                 Err(SendError::Retryable(m)) => {
+                    if attempt == 0
+                        && let Some(cause) = self.blocked_by_cors(&e).await
+                    {
+                        return Err(PartFail::Failed(cause));
+                    }
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
                         return Err(PartFail::Failed(format!(
@@ -257,6 +267,13 @@ impl<P: Portal + 'static, T: Transport + 'static> Engine<P, T> {
                 }
             }
         }
+    }
+
+    /// After a first send failed like a lost connection: the bucket's CORS
+    /// rules, when they are what stopped it, so that the row names the cause.
+    async fn blocked_by_cors(&self, e: &Entry<T>) -> Option<String> {
+        let dest = e.dest.borrow().clone()?;
+        self.portal.cors_problem(dest.usecase_id, dest.bucket, dest.prefix).await
     }
 
     /// Reports a part's progress events to its file's row.
