@@ -32,7 +32,7 @@ test('a wrong password gets one clear message, the right one signs in', async ({
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByRole('banner').getByText(email)).toBeVisible();
 });
 
 test('the site\'s script, WASM and styles are named by content, compressed and cached for a year', async ({ page }) => {

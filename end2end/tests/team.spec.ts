@@ -43,7 +43,7 @@ test.describe('before any script has loaded', () => {
     await page.getByRole('link', { name: 'Add grant for this user' }).click();
     await expect(page.getByLabel('User')).toHaveValue(/.+/);
     await page.getByLabel('Bucket').selectOption('dataport-data');
-    await page.getByLabel('Folder').fill('partner-acme/uploads');
+    await page.getByLabel('Folder', { exact: true }).fill('partner-acme/uploads');
     await page.getByRole('checkbox', { name: 'Write' }).check();
     await page.getByRole('button', { name: 'Save grant' }).click();
 
@@ -158,4 +158,17 @@ test.describe('deleting, before any script has loaded', () => {
     await page.goto(inFolder(page.url(), 'batch-7/'));
     await expect(page.getByText('This folder is empty.')).toBeVisible();
   });
+});
+
+test('an administrator picks a grant\'s folder in the folder browser', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/grants/new');
+  await waitForHydration(page);
+  await page.getByLabel('Bucket').selectOption('dataport-data');
+  await page.getByRole('button', { name: 'Pick in the folder browser' }).click();
+  const browser = page.getByRole('group', { name: 'Folder browser' });
+  await browser.getByRole('button', { name: 'Open folder partner-acme' }).click();
+  await browser.getByRole('button', { name: 'Open folder uploads' }).click();
+  await browser.getByRole('button', { name: 'Use this folder' }).click();
+  await expect(page.getByLabel('Folder', { exact: true })).toHaveValue('partner-acme/uploads/');
 });

@@ -4,6 +4,7 @@ pub mod buckets;
 pub mod charts;
 pub mod checklist;
 pub mod field;
+pub mod folder_picker;
 pub mod folders;
 pub mod grants;
 pub mod header;

@@ -4,8 +4,9 @@
 //! person's role takes away.
 
 use crate::api::grants::{GrantChoices, SaveGrant, grant_options, list_grants};
+use crate::components::folder_picker::FolderPicker;
 use crate::components::session::{ErrorNote, RequireUser};
-use crate::ids::{GrantId, UserId};
+use crate::ids::{GrantId, UsecaseId, UserId};
 use crate::model::{GrantRow, Rights, Role, utc_field_value};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -83,9 +84,18 @@ fn GrantFields(options: GrantChoices, row: Option<GrantRow>, for_user: Option<Us
             }
         })
     };
-    let usecase = row.as_ref().map(|r| r.usecase_id.to_string()).unwrap_or_default();
-    let bucket = row.as_ref().map(|r| r.bucket.clone()).unwrap_or_default();
+    let first = options.locations.first();
+    let usecase = row
+        .as_ref()
+        .map(|r| r.usecase_id.to_string())
+        .or_else(|| first.map(|l| l.usecase_id.to_string()))
+        .unwrap_or_default();
+    let bucket = row.as_ref().map(|r| r.bucket.clone()).or_else(|| first.and_then(|l| l.buckets.first().cloned()));
+    let bucket = bucket.unwrap_or_default();
     let prefix = row.as_ref().map(|r| r.prefix.clone()).unwrap_or_default();
+    // The folder browser reads the usecase and bucket chosen so far and writes the folder field.
+    let (picked_usecase, picked_bucket) = (RwSignal::new(usecase.clone()), RwSignal::new(bucket.clone()));
+    let folder = RwSignal::new(prefix.clone());
     let expires = row.as_ref().and_then(|r| r.expires_at).map(utc_field_value).unwrap_or_default();
     view! {
         <h1>{title}</h1>
@@ -108,7 +118,12 @@ fn GrantFields(options: GrantChoices, row: Option<GrantRow>, for_user: Option<Us
             </div>
             <div class="field">
                 <label for="grant-usecase">"Usecase"</label>
-                <select id="grant-usecase" name="form[usecase_id]" required>
+                <select
+                    id="grant-usecase"
+                    name="form[usecase_id]"
+                    required
+                    on:change=move |ev| picked_usecase.set(event_target_value(&ev))
+                >
                     {options
                         .locations
                         .iter()
@@ -121,7 +136,12 @@ fn GrantFields(options: GrantChoices, row: Option<GrantRow>, for_user: Option<Us
             </div>
             <div class="field">
                 <label for="grant-bucket">"Bucket"</label>
-                <select id="grant-bucket" name="form[bucket]" required>
+                <select
+                    id="grant-bucket"
+                    name="form[bucket]"
+                    required
+                    on:change=move |ev| picked_bucket.set(event_target_value(&ev))
+                >
                     {options
                         .locations
                         .into_iter()
@@ -137,9 +157,22 @@ fn GrantFields(options: GrantChoices, row: Option<GrantRow>, for_user: Option<Us
             </div>
             <div class="field">
                 <label for="grant-prefix">"Folder"</label>
-                <input id="grant-prefix" name="form[prefix]" type="text" value=prefix aria-describedby="grant-prefix-help" />
+                <input
+                    id="grant-prefix"
+                    name="form[prefix]"
+                    type="text"
+                    value=prefix
+                    prop:value=move || folder.get()
+                    on:input=move |ev| folder.set(event_target_value(&ev))
+                    aria-describedby="grant-prefix-help"
+                />
                 <p id="grant-prefix-help" class="hint">"Such as partner-acme/uploads/. Leave empty for the whole bucket."</p>
             </div>
+            <FolderPicker
+                usecase_id=Signal::derive(move || UsecaseId::from(picked_usecase.get()))
+                bucket=picked_bucket.into()
+                chosen=folder
+            />
             <fieldset>
                 <legend>"Rights"</legend>
                 <RightBox name="list" label="List" checked=rights.list />
