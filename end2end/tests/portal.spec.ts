@@ -97,7 +97,7 @@ test('the audit page shows what happened and filters it', async ({ page }) => {
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   const table = page.getByRole('table', { name: 'Events, newest first' });
   for (const action of ['setup.first_admin', 'auth.sign_in', 'object.upload', 'object.download']) {

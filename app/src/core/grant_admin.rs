@@ -5,11 +5,10 @@
 //! grants on every request.
 
 use super::actions::AuditAction;
-use super::authz::Actor;
 use super::db::Conn;
 use super::db::models::{Grant, Usecase, User};
 use super::db::schema::{grants, usecases, users};
-use super::guard::{Guard, Services, Target};
+use super::guard::{Guard, Services};
 use super::principal::Principal;
 use super::{CoreError, now_ms, usecase_buckets};
 use crate::ids::{GrantId, UsecaseId, UserId};
@@ -76,18 +75,10 @@ fn load(conn: &mut Conn, tenant: &str, filter: &GrantFilter) -> Result<Vec<Grant
     Ok(rows.into_iter().map(|(g, u, uc)| row(g, u, uc, now)).collect())
 }
 
-/// Authorizes an administration of the actor's organization.
-async fn administer<'a>(g: &Guard<'a>) -> Result<(&'a Actor, Target), CoreError> {
-    let actor = g.actor().await?;
-    let target = Target::Tenant(actor.tenant_id.clone());
-    g.authorize(&target).await?;
-    Ok((actor, target))
-}
-
 /// The organization's grants.
 pub async fn list(s: &Services, p: &Principal, filter: GrantFilter) -> Result<Vec<GrantRow>, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListGrants);
-    let (actor, _) = administer(&g).await?;
+    let (actor, _) = g.own_tenant().await?;
     let tenant = actor.tenant_id.clone();
     s.db.run(move |c| load(c, &tenant, &filter)).await
 }
@@ -95,7 +86,7 @@ pub async fn list(s: &Services, p: &Principal, filter: GrantFilter) -> Result<Ve
 /// The usecases of the organization with the buckets a grant may name.
 pub async fn locations(s: &Services, p: &Principal) -> Result<Vec<(UsecaseId, String, Vec<String>)>, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListGrants);
-    let (actor, _) = administer(&g).await?;
+    let (actor, _) = g.own_tenant().await?;
     let tenant = actor.tenant_id.clone();
     s.db.run(move |c| {
         let all: Vec<Usecase> = usecases::table
@@ -243,7 +234,7 @@ fn describe(r: &GrantRow) -> String {
 /// Revokes a grant: its holder's next request no longer has its rights.
 pub async fn revoke(s: &Services, p: &Principal, id: &GrantId) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::RevokeGrant);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let (tenant, key) = (actor.tenant_id.clone(), id.clone());
     let found = s.db.run(move |c| load(c, &tenant, &GrantFilter::default())).await?.into_iter().find(|r| r.id == key);
     let Some(grant) = found else {

@@ -135,6 +135,15 @@ impl<'a> Guard<'a> {
         result
     }
 
+    /// Authorizes the action on the actor's own organization as a whole:
+    /// the actor, and the target its events name.
+    pub async fn own_tenant(&self) -> Result<(&'a Actor, Target), CoreError> {
+        let actor = self.actor().await?;
+        let target = Target::Tenant(actor.tenant_id.clone());
+        self.authorize(&target).await?;
+        Ok((actor, target))
+    }
+
     /// The signed-in actor, or an audited refusal.
     pub async fn actor(&self) -> Result<&'a Actor, CoreError> {
         match &self.principal.actor {

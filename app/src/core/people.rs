@@ -22,14 +22,6 @@ use diesel::prelude::*;
 /// Longest display name kept.
 pub const MAX_DISPLAY_NAME: usize = 100;
 
-/// Authorizes an administration of the actor's organization.
-async fn administer<'a>(g: &Guard<'a>) -> Result<(&'a Actor, Target), CoreError> {
-    let actor = g.actor().await?;
-    let target = Target::Tenant(actor.tenant_id.clone());
-    g.authorize(&target).await?;
-    Ok((actor, target))
-}
-
 /// A user of `tenant` who was not deleted.
 fn member(conn: &mut Conn, tenant: &str, id: &UserId) -> Result<Option<User>, CoreError> {
     Ok(users::table
@@ -84,7 +76,7 @@ fn person(user: User, grants: i64, now: i64) -> Person {
 /// The organization's people, matching `search` in email or name.
 pub async fn list(s: &Services, p: &Principal, search: &str) -> Result<Vec<Person>, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListUsers);
-    let (actor, _) = administer(&g).await?;
+    let (actor, _) = g.own_tenant().await?;
     let (tenant, needle) = (actor.tenant_id.clone(), search.trim().to_lowercase());
     s.db.run(move |c| {
         let rows: Vec<(User, i64)> = users::table
@@ -110,7 +102,7 @@ pub async fn list(s: &Services, p: &Principal, search: &str) -> Result<Vec<Perso
 /// One person of the organization.
 pub async fn get(s: &Services, p: &Principal, id: &UserId) -> Result<Person, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListUsers);
-    let (actor, _) = administer(&g).await?;
+    let (actor, _) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     let key = id.clone();
     let count: i64 =
@@ -145,7 +137,7 @@ pub async fn invite(
     role: Role,
 ) -> Result<PasswordLink, CoreError> {
     let g = Guard::new(s, p, AuditAction::InviteUser);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let email = g.screened(identity::normalize_email(email)).await?;
     let display_name = g.screened(checked_display_name(display_name)).await?;
     let (tenant, by) = (actor.tenant_id.clone(), actor.user_id.clone());
@@ -211,7 +203,7 @@ async fn change(
 /// Gives a person another role.
 pub async fn set_role(s: &Services, p: &Principal, id: &UserId, role: Role) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::ChangeRole);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     let was = user.role;
     change(&g, &target, user, role != Role::Admin, move |c, u| {
@@ -225,7 +217,7 @@ pub async fn set_role(s: &Services, p: &Principal, id: &UserId, role: Role) -> R
 pub async fn set_disabled(s: &Services, p: &Principal, id: &UserId, disabled: bool) -> Result<(), CoreError> {
     let action = if disabled { AuditAction::DisableUser } else { AuditAction::EnableUser };
     let g = Guard::new(s, p, action);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     change(&g, &target, user, disabled, move |c, u| {
         let ended = if disabled { now_ms() } else { u.sessions_after };
@@ -240,7 +232,7 @@ pub async fn set_disabled(s: &Services, p: &Principal, id: &UserId, disabled: bo
 /// Ends a person's sessions and makes a one-time link to choose a new password.
 pub async fn reset_password(s: &Services, p: &Principal, id: &UserId) -> Result<PasswordLink, CoreError> {
     let g = Guard::new(s, p, AuditAction::ResetPassword);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     let (key, by) = (user.id.clone(), actor.user_id.clone());
     let purpose = if user.password_hash.is_empty() { Purpose::Invite } else { Purpose::Reset };
@@ -259,7 +251,7 @@ pub async fn reset_password(s: &Services, p: &Principal, id: &UserId) -> Result<
 /// Lifts a lock-out left by wrong passwords.
 pub async fn unlock(s: &Services, p: &Principal, id: &UserId) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::UnlockUser);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     change(&g, &target, user, false, |c, u| {
         identity::clear_failures(c, &u.id)?;
@@ -272,7 +264,7 @@ pub async fn unlock(s: &Services, p: &Principal, id: &UserId) -> Result<(), Core
 /// audit events stay with their email; files they uploaded stay.
 pub async fn delete(s: &Services, p: &Principal, id: &UserId) -> Result<(), CoreError> {
     let g = Guard::new(s, p, AuditAction::DeleteUser);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let user = subject(&g, actor, id).await?;
     change(&g, &target, user, true, |c, u| {
         diesel::delete(grants::table.filter(grants::user_id.eq(&u.id))).execute(c)?;

@@ -5,10 +5,9 @@
 //! end at their next request.
 
 use super::actions::AuditAction;
-use super::authz::Actor;
 use super::db::models::Tenant;
 use super::db::schema::{tenants, users};
-use super::guard::{Guard, Services, Target};
+use super::guard::{Guard, Services};
 use super::password_links::{self as links, Purpose};
 use super::principal::Principal;
 use super::{CoreError, identity, new_id, now_ms};
@@ -18,18 +17,10 @@ use diesel::prelude::*;
 /// Longest organization name kept.
 pub const MAX_NAME: usize = 100;
 
-/// Authorizes the platform's administration (only the platform's administrators pass).
-async fn administer<'a>(g: &Guard<'a>) -> Result<(&'a Actor, Target), CoreError> {
-    let actor = g.actor().await?;
-    let target = Target::Tenant(actor.tenant_id.clone());
-    g.authorize(&target).await?;
-    Ok((actor, target))
-}
-
 /// Every organization, the platform's own first.
 pub async fn list(s: &Services, p: &Principal) -> Result<Vec<TenantRow>, CoreError> {
     let g = Guard::new(s, p, AuditAction::ListTenants);
-    administer(&g).await?;
+    g.own_tenant().await?;
     s.db.run(|c| {
         let all: Vec<Tenant> =
             tenants::table.order((tenants::created_at.asc(), tenants::id.asc())).select(Tenant::as_select()).load(c)?;
@@ -63,7 +54,7 @@ fn checked_name(name: &str) -> Result<String, CoreError> {
 /// Creates an organization and invites its first administrator.
 pub async fn create(s: &Services, p: &Principal, name: &str, admin_email: &str) -> Result<PasswordLink, CoreError> {
     let g = Guard::new(s, p, AuditAction::CreateTenant);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     let name = g.screened(checked_name(name)).await?;
     let email = g.screened(identity::normalize_email(admin_email)).await?;
     let by = actor.user_id.clone();
@@ -96,7 +87,7 @@ pub async fn create(s: &Services, p: &Principal, name: &str, admin_email: &str) 
 pub async fn set_disabled(s: &Services, p: &Principal, tenant_id: &str, disabled: bool) -> Result<(), CoreError> {
     let action = if disabled { AuditAction::DisableTenant } else { AuditAction::EnableTenant };
     let g = Guard::new(s, p, action);
-    let (actor, target) = administer(&g).await?;
+    let (actor, target) = g.own_tenant().await?;
     if disabled && tenant_id == actor.tenant_id {
         let refused = Err(CoreError::Conflict("The platform's own organization cannot be disabled.".into()));
         return g.finish(&target, refused, |_: &()| String::new()).await;
