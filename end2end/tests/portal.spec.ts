@@ -184,6 +184,7 @@ test('an admin configures a usecase, saved only once its data access verifies', 
   await page.goto('/sign-in');
   await waitForHydration(page);
   await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'New usecase' }).click();
   await expect(page.getByRole('heading', { name: 'New usecase' })).toBeVisible();
   await waitForHydration(page);
