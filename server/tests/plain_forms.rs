@@ -1,8 +1,9 @@
 //! The forms people may send before the page's script has loaded, posted
 //! as a browser posts a plain HTML form (asking for a page back): each
 //! lands on the page that shows its result, or back on its own page with
-//! the error to show. The portal renders the pages it lands on, so these
-//! tests run it on a multi-threaded runtime, as `dataport serve` does.
+//! the error to show. They run on one thread on purpose: a page that
+//! stalls its own server render (reading a resource outside the Suspense
+//! that awaits it) shows up here as a timeout instead of a rare flake.
 
 mod common;
 
@@ -29,7 +30,7 @@ async fn post(
     (landed, resp.text().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn the_first_administrator_sign_in_and_set_password_land_on_their_start_pages() {
     let t = TestPortal::start().await;
     let setup = [("email", "admin@example.com"), ("password", PASSWORD), ("confirm", PASSWORD), ("token", SETUP_TOKEN)];
@@ -59,7 +60,7 @@ async fn the_first_administrator_sign_in_and_set_password_land_on_their_start_pa
     assert!(page.contains("<h1>My locations"), "signed in and on their start page");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn a_bucket_and_a_folder_are_created_without_the_pages_script() {
     let t = TestPortal::start().await;
     let admin = t.admin().await;

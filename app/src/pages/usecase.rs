@@ -29,6 +29,13 @@ fn UsecaseBuckets() -> impl IntoView {
     let refresh = RwSignal::new(0_u32);
     let buckets = Resource::new(move || (id(), refresh.get()), |(id, _)| list_buckets(id));
     let is_admin = use_is_admin();
+    // The usecase's region once the page has loaded it. A server render must
+    // not read the resource outside the Suspense that awaits it (the render
+    // stalls until a timeout), and has nothing loaded yet anyway.
+    let default_region = move || {
+        let loaded = if cfg!(feature = "hydrate") { usecase.get_untracked().and_then(Result::ok) } else { None };
+        loaded.map(|u| u.region).unwrap_or_else(|| "us-east-1".into())
+    };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -82,11 +89,7 @@ fn UsecaseBuckets() -> impl IntoView {
             <VerifyAgain usecase_id=Signal::derive(id) />
             <BucketCreator
                 usecase_id=Signal::derive(id)
-                default_region=usecase
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .map(|u| u.region)
-                    .unwrap_or_else(|| "us-east-1".into())
+                default_region=default_region()
                 on_created=Callback::new(move |()| refresh.update(|n| *n += 1))
             />
         </Show>
