@@ -3,6 +3,7 @@
 pub mod buckets;
 pub mod charts;
 pub mod checklist;
+pub mod events;
 pub mod field;
 pub mod folder_picker;
 pub mod folders;

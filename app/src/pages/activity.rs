@@ -2,8 +2,8 @@
 
 use crate::api::audit::my_activity;
 use crate::components::encode;
+use crate::components::events::EventTable;
 use crate::components::session::{ErrorNote, RequireUser};
-use crate::model::AuditRow;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -72,7 +72,7 @@ fn Activity() -> impl IntoView {
                     Ok(p) if p.rows.is_empty() => view! { <p>"Nothing matches these filters."</p> }.into_any(),
                     Ok(p) => {
                         view! {
-                            <ActivityTable rows=p.rows />
+                            <EventTable rows=p.rows caption="Your events, newest first" />
                             {p.older.map(|seq| view! { <a href=older_href(seq)>"Older events"</a> })}
                         }
                             .into_any()
@@ -81,39 +81,5 @@ fn Activity() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn ActivityTable(rows: Vec<AuditRow>) -> impl IntoView {
-    view! {
-        <table>
-            <caption>"Your events, newest first"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Time"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Where"</th>
-                    <th scope="col">"Outcome"</th>
-                    <th scope="col">"Detail"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {rows
-                    .into_iter()
-                    .map(|r| {
-                        view! {
-                            <tr>
-                                <td>{r.at}</td>
-                                <td>{r.action}</td>
-                                <td>{r.resource}</td>
-                                <td>{r.outcome}</td>
-                                <td>{r.detail}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
     }
 }

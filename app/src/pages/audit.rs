@@ -2,6 +2,7 @@
 
 use crate::api::audit::list_audit_events;
 use crate::components::encode;
+use crate::components::events::EventTable;
 use crate::components::session::{ErrorNote, RequireUser};
 use crate::model::AuditFilter;
 use leptos::prelude::*;
@@ -102,41 +103,7 @@ fn AuditTrail() -> impl IntoView {
                 match events.await {
                     Ok(rows) if rows.is_empty() => view! { <p>"No events match these filters."</p> }.into_any(),
                     Ok(rows) => {
-                        view! {
-                            <table class="audit">
-                                <caption>"Events, newest first"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Time"</th>
-                                        <th scope="col">"User"</th>
-                                        <th scope="col">"Action"</th>
-                                        <th scope="col">"Resource"</th>
-                                        <th scope="col">"Outcome"</th>
-                                        <th scope="col">"Client"</th>
-                                        <th scope="col">"Detail"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {rows
-                                        .into_iter()
-                                        .map(|r| {
-                                            view! {
-                                                <tr>
-                                                    <td>{r.at}</td>
-                                                    <td>{r.user}</td>
-                                                    <td>{r.action}</td>
-                                                    <td>{r.resource}</td>
-                                                    <td>{r.outcome}</td>
-                                                    <td title=r.user_agent>{r.client_ip}</td>
-                                                    <td>{r.detail}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        }
-                            .into_any()
+                        view! { <EventTable rows caption="Events, newest first" people=true /> }.into_any()
                     }
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }

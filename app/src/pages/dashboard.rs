@@ -2,6 +2,7 @@
 
 use crate::api::dashboard::load_dashboard;
 use crate::components::charts::{EventsChart, StorageChart};
+use crate::components::events::EventTable;
 use crate::components::session::{ErrorNote, RequireUser};
 use crate::model::Dashboard;
 use leptos::prelude::*;
@@ -96,38 +97,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
             {if d.denied.is_empty() {
                 view! { <p>"Nothing was refused."</p> }.into_any()
             } else {
-                view! {
-                    <table>
-                        <caption>"The 10 latest refused events"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Time"</th>
-                                <th scope="col">"User"</th>
-                                <th scope="col">"Action"</th>
-                                <th scope="col">"Where"</th>
-                                <th scope="col">"Why"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {d
-                                .denied
-                                .into_iter()
-                                .map(|r| {
-                                    view! {
-                                        <tr>
-                                            <td>{r.at}</td>
-                                            <td>{r.user}</td>
-                                            <td>{r.action}</td>
-                                            <td>{r.resource}</td>
-                                            <td>{r.detail}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
+                view! { <EventTable rows=d.denied caption="The 10 latest refused events" people=true /> }.into_any()
             }}
             <p>
                 <a href="/audit?outcome=denied">"Every refusal in the audit log"</a>
