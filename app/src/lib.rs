@@ -99,6 +99,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/api-reference")
+                        view=pages::api_reference::ApiReferencePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/tenants") view=pages::tenants::TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("/users/:id") view=pages::person::PersonPage ssr=SsrMode::Async />

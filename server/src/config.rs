@@ -148,6 +148,10 @@ pub struct ServeArgs {
     /// ends after 30 minutes without activity).
     #[arg(long, env = "DATAPORT_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
+    /// Calls of the REST API one access token may make per minute (a sixth
+    /// of them at once); more are answered 429 with `Retry-After`.
+    #[arg(long, env = "DATAPORT_API_CALLS_PER_MINUTE", default_value_t = crate::rest::DEFAULT_CALLS_PER_MINUTE)]
+    pub api_calls_per_minute: u32,
     /// The token of the one-time setup link, while no user exists; a random
     /// one is made (and printed) when not given.
     #[arg(long, env = "DATAPORT_SETUP_TOKEN", hide_env_values = true)]

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod embedded;
+pub mod rest;
 pub mod site;
 pub mod web;
 
@@ -183,6 +184,7 @@ pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: Option<&str>)
         multipart_threshold: args.multipart_threshold.max(uploads::MIN_PART),
         upload_concurrency: args.upload_concurrency,
         session_max_ms: (args.session_max_hours.max(1) * 3600 * 1000) as i64,
+        api_calls_per_minute: args.api_calls_per_minute,
     }
 }
 
@@ -198,7 +200,8 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen).await?;
     let config = portal_config(args, &public_url, s3_url.as_deref());
     let leptos_options = site::leptos_options(&args.site_root, addr);
-    let state = AppState { leptos_options, services: services(args, data_dir, db, s3, config).await? };
+    let services = services(args, data_dir, db, s3, config).await?;
+    let state = AppState { leptos_options, services, api_document: std::sync::Arc::new(rest::document()) };
 
     if s3_url.is_some() {
         setup::prepare_usecase_buckets(&state.services).await;
@@ -242,4 +245,9 @@ fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
 /// The directory holding the data, made absolute for messages.
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// Whether a path belongs to the REST API (bearer tokens, no cookies, no CSRF check).
+pub fn rest_path(path: &str) -> bool {
+    path.starts_with("/api/v1/")
 }

@@ -63,6 +63,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/pkg", crate::site::pkg_routes(&site_root))
         .route_service("/favicon.svg", ServeFile::new(format!("{site_root}/favicon.svg")))
         .route_service("/robots.txt", ServeFile::new(format!("{site_root}/robots.txt")))
+        // The API takes bearer tokens only: outside the session layer, a
+        // browser's cookies count for nothing there.
+        .merge(crate::rest::router(state.config.api_calls_per_minute))
         .merge(pages)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
@@ -114,7 +117,7 @@ async fn strict_transport(State(https): State<bool>, req: Request<Body>, next: N
 /// A plain form post is answered with a redirect that carries the error,
 /// and stays as it is.
 async fn error_status(req: Request<Body>, next: Next) -> Response {
-    let server_fn = req.uri().path().starts_with("/api/");
+    let server_fn = req.uri().path().starts_with("/api/") && !crate::rest_path(req.uri().path());
     let resp = next.run(req).await;
     if !server_fn || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return resp;
@@ -138,7 +141,8 @@ async fn error_status(req: Request<Body>, next: Next) -> Response {
 /// pages, and audits the refusal (no tenant; repeats are summarised).
 async fn refuse_cross_site(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let trusted = &state.config.browser_origins;
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // The API authenticates by a header that no other site can make a browser send.
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || crate::rest_path(req.uri().path()) {
         return next.run(req).await;
     }
     let headers = req.headers();

@@ -50,6 +50,7 @@ struct Ids {
     doomed: String,
     grant: String,
     upload: String,
+    token: String,
 }
 
 /// Each row: the server function, what it is sent, and who may call it.
@@ -155,6 +156,11 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("save_grant", grant_form(Some(&ids.grant)), "admin"),
         ("revoke_grant", form(&[("grant_id", &ids.grant)]), "admin"),
         ("delete_person", form(&[("user_id", &ids.doomed)]), "admin"),
+        ("list_tokens", form(&[]), "members"),
+        ("create_token", form(&[("name", "matrix"), ("days", "1")]), "members"),
+        ("take_new_token", form(&[]), "public"),
+        ("api_reference", form(&[]), "public"),
+        ("revoke_token", form(&[("token_id", &ids.token)]), "admin"),
         ("sign_out", form(&[]), "members"),
     ]
 }
@@ -234,7 +240,25 @@ async fn every_server_function_allows_exactly_whom_its_row_says_and_audits_every
         diesel::insert_into(tenants::table).values(&spare).execute(c).unwrap();
         spare.id
     });
+    let token = t.db(|c| {
+        use app::core::db::schema::access_tokens::dsl as at;
+        let id = app::core::new_id();
+        diesel::insert_into(at::access_tokens)
+            .values((
+                at::id.eq(&id),
+                at::tenant_id.eq(&tenant),
+                at::user_id.eq(subject.as_str()),
+                at::name.eq("subject's script"),
+                at::token_hash.eq("not-a-real-hash"),
+                at::created_at.eq(app::core::now_ms()),
+                at::expires_at.eq(app::core::now_ms() + 3_600_000),
+            ))
+            .execute(c)
+            .unwrap();
+        id
+    });
     let ids = Ids {
+        token,
         usecase: usecase.id.to_string(),
         spare_tenant,
         subject: subject.to_string(),

@@ -15,7 +15,7 @@ pub async fn list_audit_events(
 ) -> Result<Vec<AuditRow>, AppError> {
     use crate::core::{actions::AuditAction, audit};
     let cx = Ctx::load().await?;
-    Ok(audit::read_trail(&cx.state, &cx.principal, AuditAction::ViewAudit, filter).await?)
+    Ok(audit::read_trail(&cx.state, &cx.principal, AuditAction::ViewAudit, filter, audit::PAGE_LIMIT, None).await?.0)
 }
 
 /// The signed-in person's own events, newest first, 50 at a time.
@@ -28,5 +28,5 @@ pub async fn my_activity(
 ) -> Result<crate::model::ActivityPage, AppError> {
     use crate::core::activity::{self, ActivityFilter};
     let cx = Ctx::load().await?;
-    Ok(activity::mine(&cx.state, &cx.principal, ActivityFilter { action, from, to, before }).await?)
+    Ok(activity::mine(&cx.state, &cx.principal, ActivityFilter { action, from, to, before, limit: None }).await?)
 }

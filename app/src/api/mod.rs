@@ -14,9 +14,12 @@ pub mod deletion;
 pub mod grants;
 pub mod people;
 #[cfg(feature = "ssr")]
+mod reference;
+#[cfg(feature = "ssr")]
 pub mod session_store;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tenants;
+pub mod tokens;
 pub mod uploads;
 pub mod usecases;

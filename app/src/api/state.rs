@@ -12,6 +12,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database, S3 and settings the services use.
     pub services: Services,
+    /// The REST API's OpenAPI document, which the "API" page shows.
+    pub api_document: std::sync::Arc<serde_json::Value>,
 }
 
 impl std::ops::Deref for AppState {

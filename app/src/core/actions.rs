@@ -138,6 +138,15 @@ audit_actions! {
     ViewAudit = "audit.view" => Some(Action::ViewAudit);
     /// Exporting the audit trail as CSV.
     ExportAudit = "audit.export" => Some(Action::ViewAudit);
+    /// Listing access tokens: one's own, or the organization's for administrators.
+    ListTokens = "token.list" => Some(Action::ManageOwnAccess);
+    /// Creating an access token for the REST API.
+    CreateToken = "token.create" => Some(Action::ManageOwnAccess);
+    /// Revoking an access token.
+    RevokeToken = "token.revoke" => Some(Action::ManageOwnAccess);
+    /// A call of the REST API with a token that is unknown, expired, revoked
+    /// or whose user may no longer act; refused.
+    TokenRefused = "token.refused" => None;
 }
 
 impl std::fmt::Display for AuditAction {

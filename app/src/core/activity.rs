@@ -24,6 +24,8 @@ pub struct ActivityFilter {
     pub to: Option<String>,
     /// Only events older than this one (the "Older events" link).
     pub before: Option<i64>,
+    /// Events on the page, 1 to `PAGE` (all of `PAGE` when not given).
+    pub limit: Option<i64>,
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -43,6 +45,7 @@ pub async fn mine(s: &Services, p: &Principal, filter: ActivityFilter) -> Result
     let user = actor.user_id.clone();
     let action = given(&filter.action).map(str::to_owned);
     let before = filter.before;
+    let page = filter.limit.unwrap_or(PAGE).clamp(1, PAGE);
     s.db.run(move |c| {
         let mut q =
             audit_events::table.filter(audit_events::user_id.eq(&user)).select(AuditEvent::as_select()).into_boxed();
@@ -58,9 +61,9 @@ pub async fn mine(s: &Services, p: &Principal, filter: ActivityFilter) -> Result
         if let Some(before) = before {
             q = q.filter(audit_events::seq.lt(before));
         }
-        let mut events: Vec<AuditEvent> = q.order(audit_events::seq.desc()).limit(PAGE + 1).load(c)?;
-        let more = events.len() as i64 > PAGE;
-        events.truncate(PAGE as usize);
+        let mut events: Vec<AuditEvent> = q.order(audit_events::seq.desc()).limit(page + 1).load(c)?;
+        let more = events.len() as i64 > page;
+        events.truncate(page as usize);
         let older = if more { events.last().map(|e| e.seq) } else { None };
         let rows: Vec<AuditRow> = events.iter().map(to_row).collect();
         Ok(ActivityPage { rows, older })

@@ -322,14 +322,18 @@ pub fn to_row(e: &AuditEvent) -> AuditRow {
 /// Most events one page or export shows.
 pub const PAGE_LIMIT: i64 = 500;
 
-/// The organization's audit events, newest first, for its administrators;
-/// the read itself is audited as `action` (the page or the export).
+/// A page of the organization's audit events, newest first, for its
+/// administrators: up to `limit` events older than `before`, and the cursor
+/// of the next page; the read itself is audited as `action`.
 pub async fn read_trail(
     s: &Services,
     p: &Principal,
     action: AuditAction,
     filter: AuditFilter,
-) -> Result<Vec<AuditRow>, CoreError> {
+    limit: i64,
+    before: Option<i64>,
+) -> Result<(Vec<AuditRow>, Option<i64>), CoreError> {
+    let limit = limit.clamp(1, PAGE_LIMIT);
     let g = Guard::new(s, p, action);
     let tenant = g.actor().await?.tenant_id.clone();
     let target = Target::Tenant(tenant.clone());
@@ -339,10 +343,14 @@ pub async fn read_trail(
     let result =
         s.db.run(move |c| {
             let platform = super::identity::is_platform_tenant(c, &tenant)?;
-            Ok(query(c, &tenant, platform, &filter, PAGE_LIMIT, None)?.iter().map(to_row).collect())
+            let mut events = query(c, &tenant, platform, &filter, limit + 1, before)?;
+            let more = events.len() as i64 > limit;
+            events.truncate(limit as usize);
+            let next = if more { events.last().map(|e| e.seq) } else { None };
+            Ok((events.iter().map(to_row).collect(), next))
         })
         .await;
-    g.finish(&target, result, |rows: &Vec<AuditRow>| format!("{} events", rows.len())).await
+    g.finish(&target, result, |(rows, _): &(Vec<AuditRow>, Option<i64>)| format!("{} events", rows.len())).await
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub struct Actor {
     pub email: String,
     /// Role inside the tenant.
     pub role: Role,
+    /// Acting through a read-only access token: nothing is written or deleted.
+    pub read_only: bool,
 }
 
 impl Actor {
@@ -34,9 +36,14 @@ impl Actor {
             tenant_id: user.tenant_id.clone(),
             email: user.email.clone(),
             role: user.role,
+            read_only: false,
         })
     }
 }
+
+/// Why a resource of another tenant is refused; the REST API answers it as
+/// "not found", so that ids reveal nothing.
+pub const OTHER_TENANT: &str = "resource belongs to another tenant";
 
 /// What someone wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +75,23 @@ pub enum Action {
     ViewOwnActivity,
     /// Create, disable and enable organizations (the platform's administrators only).
     ManageTenants,
+    /// Create and revoke one's own access tokens, credentials and share links (everyone).
+    ManageOwnAccess,
+}
+
+impl Action {
+    /// Whether the action changes anything; a read-only token does none of these.
+    pub fn writes(self) -> bool {
+        !matches!(
+            self,
+            Action::ViewUsecase
+                | Action::ListBuckets
+                | Action::ListObjects
+                | Action::ReadObject
+                | Action::ViewAudit
+                | Action::ViewOwnActivity
+        )
+    }
 }
 
 /// What it is done to.
@@ -195,14 +219,17 @@ pub fn decide(
 ) -> Result<Scope, CoreError> {
     let actor = actor.ok_or(CoreError::NotSignedIn)?;
     if actor.tenant_id != resource.tenant_id() {
-        return Err(CoreError::Denied("resource belongs to another tenant".into()));
+        return Err(CoreError::Denied(OTHER_TENANT.into()));
+    }
+    if actor.read_only && action.writes() {
+        return Err(CoreError::Denied(format!("{action:?} needs a token that may write; this one is read-only")));
     }
     if actor.role == Role::Admin {
         return Ok(Scope::All);
     }
     match (action, resource) {
         (Action::ViewAudit, _) => Err(CoreError::Denied("only administrators read the audit trail".into())),
-        (Action::ViewOwnActivity, Resource::Tenant(_)) => Ok(Scope::All),
+        (Action::ViewOwnActivity | Action::ManageOwnAccess, Resource::Tenant(_)) => Ok(Scope::All),
         // Every member of the tenant has a home in each usecase.
         (Action::ViewUsecase, Resource::Usecase(_)) => Ok(Scope::All),
         (Action::ListBuckets, Resource::Usecase(usecase)) => {

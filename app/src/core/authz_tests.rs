@@ -7,7 +7,7 @@ fn usecase(tenant: &str) -> Usecase {
 }
 
 fn actor(role: Role) -> Actor {
-    Actor { user_id: "u1".into(), tenant_id: "t1".into(), email: "a@example.com".into(), role }
+    Actor { user_id: "u1".into(), tenant_id: "t1".into(), email: "a@example.com".into(), role, read_only: false }
 }
 
 fn grant(prefix: &str, write: bool, expires_at: Option<i64>) -> Grant {
@@ -123,4 +123,19 @@ fn only_admins_read_the_audit_trail() {
     let r = decide(Some(&actor(Role::Editor)), &[], Action::ViewAudit, Resource::Tenant("t1"), 0);
     assert!(matches!(r, Err(CoreError::Denied(_))));
     assert!(decide(Some(&actor(Role::Admin)), &[], Action::ViewAudit, Resource::Tenant("t1"), 0).is_ok());
+}
+
+#[test]
+fn a_read_only_token_reads_but_never_writes_even_for_an_admin() {
+    let uc = usecase("t1");
+    for role in [Role::Admin, Role::Editor] {
+        let token = Actor { read_only: true, ..actor(role) };
+        let g = [grant("acme/", true, None)];
+        let on = |action| decide(Some(&token), &g, action, object(&uc, "acme/a.csv"), 0);
+        assert!(on(Action::ReadObject).is_ok(), "{role:?}");
+        assert!(on(Action::WriteObject).is_err(), "{role:?}");
+        assert!(on(Action::DeleteObject).is_err(), "{role:?}");
+        let manage = decide(Some(&token), &g, Action::ManageOwnAccess, Resource::Tenant("t1"), 0);
+        assert!(manage.is_err(), "{role:?}");
+    }
 }

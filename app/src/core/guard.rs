@@ -16,6 +16,9 @@ use crate::ids::UsecaseId;
 use diesel::prelude::*;
 use std::sync::Arc;
 
+/// Why a usecase id that names nothing is refused.
+pub const NO_SUCH_USECASE: &str = "no such usecase";
+
 /// What the services work with: the database, S3, and the settings.
 #[derive(Clone)]
 pub struct Services {
@@ -116,7 +119,16 @@ impl<'a> Guard<'a> {
 
     /// Writes the event of something done; when the trail cannot take it,
     /// the action is refused, so that nothing happens unrecorded.
-    pub async fn record(&self, event: NewEvent, outcome: Outcome) -> Result<(), CoreError> {
+    pub async fn record(&self, mut event: NewEvent, outcome: Outcome) -> Result<(), CoreError> {
+        // A call through the API reads like the same action on a page, with
+        // the token that made it named where people look.
+        if let super::Credential::AccessToken { name, .. } = &self.principal.credential {
+            event.detail = if event.detail.is_empty() {
+                format!("via API token “{name}”")
+            } else {
+                format!("{} (via API token “{name}”)", event.detail)
+            };
+        }
         let action = event.action.clone();
         let seal = self.services.audit.clone();
         self.services.db.run(move |c| audit::record(c, &seal, event, outcome).map(|_| ())).await.map_err(|e| {
@@ -172,9 +184,9 @@ impl<'a> Guard<'a> {
             None => {
                 let mut event = self.event();
                 event.usecase_id = Some(id.to_owned());
-                event.detail = "no such usecase".into();
+                event.detail = NO_SUCH_USECASE.into();
                 self.audit(event, Outcome::Denied).await;
-                Err(CoreError::Denied("no such usecase".into()))
+                Err(CoreError::Denied(NO_SUCH_USECASE.into()))
             }
         }
     }

@@ -2,6 +2,7 @@
 //! storage services. Nothing here knows about HTTP or Leptos; services take
 //! plain arguments and return `Result<_, CoreError>`.
 
+pub mod access_tokens;
 pub mod actions;
 pub mod activity;
 pub mod audit;
@@ -76,6 +77,14 @@ pub enum CoreError {
     /// Anything else; logged, never shown.
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl CoreError {
+    /// A refusal of something that does not exist or belongs to another
+    /// tenant: doors that can say "not found" without revealing anything do.
+    pub fn is_elsewhere(&self) -> bool {
+        matches!(self, CoreError::Denied(why) if why == authz::OTHER_TENANT || why == guard::NO_SUCH_USECASE)
+    }
 }
 
 impl From<diesel::result::Error> for CoreError {

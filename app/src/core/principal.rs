@@ -10,8 +10,13 @@ use super::authz::Actor;
 pub enum Credential {
     /// A signed-in web session (pages and their server functions).
     WebSession,
-    /// An access token of the REST API, by its id (never the secret).
-    AccessToken(String),
+    /// An access token of the REST API, by its id and name (never the secret).
+    AccessToken {
+        /// The token's id.
+        id: String,
+        /// The name its owner gave it.
+        name: String,
+    },
     /// A `dataport` command run on the server.
     CommandLine,
     /// Work the portal does on its own, by the job's name.
@@ -23,7 +28,7 @@ impl Credential {
     pub fn label(&self) -> String {
         match self {
             Credential::WebSession => "web session".into(),
-            Credential::AccessToken(id) => format!("access token {id}"),
+            Credential::AccessToken { id, name } => format!("access token “{name}” ({id})"),
             Credential::CommandLine => "command line".into(),
             Credential::SystemJob(name) => format!("system job {name}"),
         }

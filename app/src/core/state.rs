@@ -21,6 +21,8 @@ pub struct PortalConfig {
     pub session_max_ms: i64,
     /// Origins of the S3 endpoints the portal signs requests for.
     pub s3_origins: Vec<String>,
+    /// Calls of the REST API one access token may make per minute.
+    pub api_calls_per_minute: u32,
 }
 
 impl PortalConfig {
@@ -75,6 +77,7 @@ mod tests {
             upload_concurrency: 1,
             session_max_ms: 0,
             s3_origins: vec!["http://127.0.0.1:9000".into()],
+            api_calls_per_minute: 600,
         }
     }
 

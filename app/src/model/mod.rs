@@ -3,8 +3,10 @@
 use crate::ids::{UploadId, UsecaseId, UserId};
 use serde::{Deserialize, Serialize};
 
+mod access;
 mod dashboard;
 mod people;
+pub use access::*;
 pub use dashboard::*;
 pub use people::*;
 

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod activity;
+pub mod api_reference;
 pub mod audit;
 pub mod browser;
 pub mod dashboard;
@@ -13,6 +14,7 @@ pub mod set_password;
 pub mod setup;
 pub mod sign_in;
 pub mod tenants;
+pub mod tokens;
 pub mod usecase;
 pub mod usecase_settings;
 pub mod users;

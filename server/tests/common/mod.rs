@@ -7,6 +7,7 @@ pub mod caller;
 pub mod engine;
 pub mod lossy_proxy;
 pub mod moto;
+pub mod rest;
 pub mod uploads;
 
 use app::core::db::models::{Grant, Tenant, Usecase};

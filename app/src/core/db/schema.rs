@@ -175,7 +175,23 @@ diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> usecases (usecase_id));
 diesel::joinable!(uploads -> usecases (usecase_id));
+diesel::table! {
+    access_tokens (id) {
+        id -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        read_only -> Bool,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(password_links -> users (user_id));
+diesel::joinable!(access_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
@@ -189,5 +205,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     usecase_buckets,
     tenant_buckets,
     portal_keys,
-    password_links
+    password_links,
+    access_tokens
 );

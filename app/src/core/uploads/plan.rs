@@ -68,7 +68,7 @@ pub async fn plan_batch(
     let g = Guard::new(s, p, AuditAction::StartUpload);
     let usecase = g.usecase(&place.usecase_id).await?;
     let threshold = s.config.multipart_threshold;
-    let keys = g.screened(checked_keys(&place.prefix, &files, threshold)).await?;
+    let keys = g.screened(checked_keys(&place.prefix, &files)).await?;
     let mut targets = Vec::with_capacity(files.len());
     for key in keys {
         let target = Target::Object { usecase: usecase.clone(), bucket: place.bucket.to_string(), key: key.clone() };
@@ -101,14 +101,14 @@ pub async fn plan_batch(
 
 /// The keys of a batch of offered files, after every check that needs no S3:
 /// a batch of 1 to `MAX_BATCH` files, each named once.
-fn checked_keys(prefix: &Prefix, files: &[FileOffer], threshold: u64) -> Result<Vec<String>, CoreError> {
+fn checked_keys(prefix: &Prefix, files: &[FileOffer]) -> Result<Vec<String>, CoreError> {
     if files.is_empty() || files.len() > MAX_BATCH {
         return Err(CoreError::Invalid(format!("Send between 1 and {MAX_BATCH} files at a time.")));
     }
     let mut named = HashSet::new();
     let mut keys = Vec::with_capacity(files.len());
     for f in files {
-        let key = checked_key(prefix, f, threshold)?;
+        let key = checked_key(prefix, f)?;
         if !named.insert(key.clone()) {
             return Err(CoreError::Invalid(format!(
                 "“{}” is named twice in this batch; each file needs a path of its own.",
@@ -121,7 +121,7 @@ fn checked_keys(prefix: &Prefix, files: &[FileOffer], threshold: u64) -> Result<
 }
 
 /// The key of an offered file, after every check that needs no S3.
-fn checked_key(prefix: &Prefix, f: &FileOffer, threshold: u64) -> Result<String, CoreError> {
+fn checked_key(prefix: &Prefix, f: &FileOffer) -> Result<String, CoreError> {
     if f.path.ends_with('/') {
         return Err(CoreError::Invalid(format!("“{}” is a folder, not a file.", f.path)));
     }
@@ -129,10 +129,8 @@ fn checked_key(prefix: &Prefix, f: &FileOffer, threshold: u64) -> Result<String,
     if f.size > rules::MAX_OBJECT {
         return Err(CoreError::Invalid(format!("“{}” is larger than 5 TiB, the most S3 stores.", f.path)));
     }
-    if f.size < threshold {
-        let crc = f.crc32c.as_deref().ok_or_else(|| {
-            CoreError::Invalid(format!("“{}” needs its CRC32C checksum to be uploaded in one piece.", f.path))
-        })?;
+    // Optional for scripts: S3 then checks the length alone, which is signed in any case.
+    if let Some(crc) = f.crc32c.as_deref() {
         rules::validate_crc32c(crc)?;
     }
     Ok(key)
@@ -173,7 +171,7 @@ impl Planner<'_> {
                 return Ok(FilePlan::Skip { key: key.to_owned() });
             };
             claimed.insert(key.clone());
-            let crc = file.crc32c.as_deref().unwrap_or_default();
+            let crc = file.crc32c.as_deref();
             return Ok(FilePlan::Single(
                 s3::presign_single(client, bucket, &key, &content_type, file.size, crc).await?,
             ));

@@ -83,14 +83,14 @@ fn presigning() -> Result<PresigningConfig, CoreError> {
 }
 
 /// A presigned PUT of a whole file; S3 refuses the bytes unless there are
-/// `size` of them and their CRC32C is `crc32c`: both are signed.
+/// `size` of them and (when given) their CRC32C is `crc32c`: both are signed.
 pub async fn presign_single(
     client: &Client,
     bucket: &str,
     key: &str,
     content_type: &str,
     size: u64,
-    crc32c: &str,
+    crc32c: Option<&str>,
 ) -> Result<UploadPlan, CoreError> {
     let req = client
         .put_object()
@@ -98,7 +98,7 @@ pub async fn presign_single(
         .key(key)
         .content_type(content_type)
         .content_length(size as i64)
-        .checksum_crc32_c(crc32c)
+        .set_checksum_crc32_c(crc32c.map(str::to_owned))
         .presigned(presigning()?)
         .await
         .map_err(|e| storage_error("Preparing the upload", e))?;

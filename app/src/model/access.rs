@@ -1,0 +1,117 @@
+//! What the "API tokens" and "API" pages show and send.
+
+use serde::{Deserialize, Serialize};
+
+/// Days a new token lasts unless its owner chooses otherwise.
+pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+/// The longest a token may last.
+pub const MAX_TOKEN_DAYS: u32 = 365;
+
+/// The prefix every token starts with, so that a leaked one is recognised.
+pub const TOKEN_PREFIX: &str = "dpt_";
+
+/// Where a token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenState {
+    /// Calls the API.
+    Active,
+    /// Past its expiry.
+    Expired,
+    /// Revoked by its owner or an administrator.
+    Revoked,
+}
+
+impl TokenState {
+    /// The word the page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenState::Active => "Active",
+            TokenState::Expired => "Expired",
+            TokenState::Revoked => "Revoked",
+        }
+    }
+}
+
+/// One access token as the "API tokens" page lists it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// Token id.
+    pub id: String,
+    /// The name its owner gave it.
+    pub name: String,
+    /// Email of its owner.
+    pub owner: String,
+    /// True when the token belongs to the viewer.
+    pub mine: bool,
+    /// Reads only: never writes or deletes.
+    pub read_only: bool,
+    /// When it was made, `YYYY-MM-DD HH:MM` UTC.
+    pub created: String,
+    /// When it was last used, if ever.
+    pub last_used: Option<String>,
+    /// When it stops working.
+    pub expires: String,
+    /// Where it stands.
+    pub state: TokenState,
+}
+
+/// A token just made: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    /// Token id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The secret, `dpt_` and 64 hex digits; shown once.
+    pub secret: String,
+    /// When it stops working.
+    pub expires: String,
+    /// Reads only.
+    pub read_only: bool,
+}
+
+/// One operation of the REST API, as the "API" page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiOperation {
+    /// The group it belongs to.
+    pub tag: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path with `{placeholders}`.
+    pub path: String,
+    /// One line on what it does.
+    pub summary: String,
+    /// Parameters: name, where (path, query), required, description.
+    pub parameters: Vec<ApiParameter>,
+    /// The request body's fields, if it takes one.
+    pub request: Vec<ApiField>,
+    /// Answers: status and what it means.
+    pub responses: Vec<(String, String)>,
+}
+
+/// A parameter of an API operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiParameter {
+    /// Its name.
+    pub name: String,
+    /// `path` or `query`.
+    pub place: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// What it is.
+    pub description: String,
+}
+
+/// A field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiField {
+    /// Its name.
+    pub name: String,
+    /// Its JSON type.
+    pub kind: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// What it is.
+    pub description: String,
+}
