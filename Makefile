@@ -50,6 +50,8 @@ tools-rust:
 # end2end npm packages, which also bring wasm-opt (npm binaryen) onto PATH.
 tools-browser: end2end/node_modules/.installed
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@# curl and jq run the README's API session in the tests.
+	@{ command -v curl && command -v jq; } >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq; }
 
 end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
