@@ -261,3 +261,49 @@ async fn tokens_page_lists_a_persons_own_and_an_administrator_sees_all() {
         assert_eq!(status, 400, "{name} {days}: {body}");
     }
 }
+
+#[tokio::test]
+async fn an_administrators_script_adds_a_person_grants_and_revokes() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let doc = document(&t).await;
+    let api = Api::new(&t, Some(&make_token(&t, &admin, "onboarding", false).await));
+    let usecase = t.default_usecase();
+
+    let added = api.post("/api/v1/users", json!({ "email": "Partner@Acme.example", "role": "Editor" })).await;
+    shaped(&doc, "POST", "/api/v1/users", &added);
+    assert_eq!((added.status, &added.body["email"]), (201, &json!("partner@acme.example")));
+    assert!(added.body["password_link"].as_str().unwrap().contains("/set-password?token="));
+    let again = api.post("/api/v1/users", json!({ "email": "partner@acme.example", "role": "Editor" })).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let people = api.get("/api/v1/users?search=acme").await;
+    shaped(&doc, "GET", "/api/v1/users", &people);
+    assert_eq!(people.body["users"][0]["status"], json!("Invited"));
+
+    let partner = added.body["id"].as_str().unwrap();
+    let grant = json!({ "user_id": partner, "usecase_id": usecase.id, "bucket": usecase.data_bucket(),
+        "prefix": "partner-acme/", "list": true, "read": true, "write": true });
+    let granted = api.post("/api/v1/permissions", grant).await;
+    shaped(&doc, "POST", "/api/v1/permissions", &granted);
+    assert_eq!((granted.status, &granted.body["state"]), (201, &json!("Active")), "{}", granted.body);
+    let listed = api.get(&format!("/api/v1/permissions?user_id={partner}")).await;
+    shaped(&doc, "GET", "/api/v1/permissions", &listed);
+    assert_eq!(listed.body["permissions"].as_array().unwrap().len(), 1);
+    let id = granted.body["id"].as_str().unwrap();
+    let revoked = api.send("DELETE", &format!("/api/v1/permissions/{id}"), None).await;
+    assert_eq!(revoked.status, 204);
+    let listed = api.get(&format!("/api/v1/permissions?user_id={partner}")).await;
+    assert_eq!(listed.body["permissions"], json!([]));
+
+    let checked = api.get(&format!("/api/v1/usecases/{}/data-account/verify", usecase.id)).await;
+    shaped(&doc, "GET", "/api/v1/usecases/{usecase_id}/data-account/verify", &checked);
+    assert_eq!(checked.body["ok"], json!(true), "{}", checked.body);
+
+    let ask = json!({ "bucket": usecase.data_bucket(), "key": "big.bin", "size": 20u64 << 20 });
+    let plan = api.post(&format!("/api/v1/usecases/{}/data/upload-url", usecase.id), ask).await;
+    let upload_id = plan.body["upload_id"].as_str().unwrap();
+    let cancelled = api.send("DELETE", &format!("/api/v1/uploads/{upload_id}"), None).await;
+    assert_eq!(cancelled.status, 204);
+    let again = api.send("DELETE", &format!("/api/v1/uploads/{upload_id}"), None).await;
+    assert!(again.status >= 400, "a cancelled upload is gone: {}", again.body);
+}

@@ -25,10 +25,13 @@ enum Kind {
     AdminRead,
     /// Administrators only, changing something.
     AdminWrite,
+    /// Administrators only, adding to their own organization (another
+    /// organization's administrator adds to theirs).
+    OwnAdminWrite,
 }
 
 /// Each row: method, path as the document names it, a valid body, and its kind.
-fn rows(bucket: &str) -> Vec<(&'static str, &'static str, Option<Value>, Kind)> {
+fn rows(bucket: &str, usecase: &str, viewer: &str) -> Vec<(&'static str, &'static str, Option<Value>, Kind)> {
     let object = |key: &str| Some(json!({ "bucket": bucket, "key": key }));
     vec![
         ("get", "/api/v1/usecases", None, Kind::Read),
@@ -74,6 +77,18 @@ fn rows(bucket: &str) -> Vec<(&'static str, &'static str, Option<Value>, Kind)> 
         ("delete", "/api/v1/uploads/{upload_id}", None, Kind::Write),
         ("get", "/api/v1/audit", None, Kind::AdminRead),
         ("get", "/api/v1/me/activity", None, Kind::Read),
+        ("get", "/api/v1/permissions", None, Kind::AdminRead),
+        (
+            "post",
+            "/api/v1/permissions",
+            Some(
+                json!({ "user_id": viewer, "usecase_id": usecase, "bucket": bucket, "prefix": "more/", "list": true }),
+            ),
+            Kind::AdminWrite,
+        ),
+        ("delete", "/api/v1/permissions/{permission_id}", None, Kind::AdminWrite),
+        ("get", "/api/v1/users", None, Kind::AdminRead),
+        ("post", "/api/v1/users", Some(json!({ "email": "new@example.com", "role": "Viewer" })), Kind::OwnAdminWrite),
     ]
 }
 
@@ -120,7 +135,11 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
             documented.insert(format!("{method} {path}"));
         }
     }
-    let table = rows(&bucket);
+    let table = rows(&bucket, usecase.id.as_str(), viewer_id.as_str());
+    let grant_id: String = t.db(|c| {
+        use app::core::db::schema::grants;
+        grants::table.filter(grants::user_id.eq(&viewer_id)).select(grants::id).first(c).unwrap()
+    });
     let covered: BTreeSet<String> = table.iter().map(|(m, p, _, _)| format!("{m} {}", template(p))).collect();
     assert_eq!(documented, covered, "every route has a row, and every row a route");
 
@@ -132,6 +151,7 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
         let url = path
             .replace("{usecase_id}", usecase.id.as_str())
             .replace("{upload_id}", &upload_id)
+            .replace("{permission_id}", &grant_id)
             .replace("{bucket}", &bucket);
         let usecase_scoped = path.contains("{usecase_id}");
         for (who, api) in &callers {
@@ -141,12 +161,14 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
             let expected: &[u16] = match (*who, kind) {
                 ("no token", _) => &[401],
                 ("another organization", _) if usecase_scoped => &[404],
-                // Upload ids are not a usecase's: the upload is not theirs.
-                ("another organization", Kind::Write | Kind::AdminWrite) => &[403, 404],
+                // Upload and grant ids are not a usecase's: not theirs. A
+                // grant naming this organization's person is bad input there.
+                ("another organization", Kind::Write | Kind::AdminWrite) => &[400, 403, 404],
+                ("another organization", Kind::OwnAdminWrite) => &[201],
                 // Their own organization's lists and trail.
                 ("another organization", Kind::Read | Kind::AdminRead) => &[200],
                 ("viewer", Kind::Read) => &[200],
-                ("viewer" | "read-only admin", Kind::Write | Kind::AdminWrite) => &[403],
+                ("viewer" | "read-only admin", Kind::Write | Kind::AdminWrite | Kind::OwnAdminWrite) => &[403],
                 ("viewer", Kind::AdminRead) => &[403],
                 ("read-only admin", Kind::Read | Kind::AdminRead) => &[200],
                 _ => unreachable!(),

@@ -106,7 +106,7 @@ audit_actions! {
     /// Cancelling (or sweeping) a multipart upload.
     AbortUpload = "object.upload.abort" => Some(Action::WriteObject);
     /// Listing the organization's people.
-    ListUsers = "user.list" => Some(Action::ManagePeople);
+    ListUsers = "user.list" => Some(Action::ViewPeople);
     /// Adding a person with a one-time invitation link.
     InviteUser = "user.invite" => Some(Action::ManagePeople);
     /// Changing a person's role.
@@ -122,7 +122,7 @@ audit_actions! {
     /// Deleting a person; their audit events stay.
     DeleteUser = "user.delete" => Some(Action::ManagePeople);
     /// Listing the organization's grants.
-    ListGrants = "grant.list" => Some(Action::ManagePeople);
+    ListGrants = "grant.list" => Some(Action::ViewPeople);
     /// Giving someone rights on a bucket folder.
     CreateGrant = "grant.create" => Some(Action::ManagePeople);
     /// Changing a grant.

@@ -71,6 +71,8 @@ pub enum Action {
     ManageUsecase,
     /// Add, change and remove people and their grants (administrators only).
     ManagePeople,
+    /// See the organization's people and grants (administrators only).
+    ViewPeople,
     /// Read one's own events (everyone).
     ViewOwnActivity,
     /// Create, disable and enable organizations (the platform's administrators only).
@@ -90,6 +92,7 @@ impl Action {
                 | Action::ReadObject
                 | Action::ViewAudit
                 | Action::ViewOwnActivity
+                | Action::ViewPeople
         )
     }
 }

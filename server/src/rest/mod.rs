@@ -7,6 +7,7 @@ mod audit;
 mod caller;
 mod data;
 mod multipart;
+mod people;
 pub mod problem;
 mod usecases;
 
@@ -40,6 +41,7 @@ pub const DEFAULT_CALLS_PER_MINUTE: u32 = 600;
         (name = "data", description = "Buckets, folders and files"),
         (name = "transfers", description = "Uploads and downloads through presigned URLs"),
         (name = "audit", description = "The audit trail and one's own activity"),
+        (name = "people", description = "People and their permissions (administrators)"),
     )
 )]
 struct ApiDoc;
@@ -70,6 +72,9 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(multipart::abort))
         .routes(routes!(audit::audit_trail))
         .routes(routes!(audit::my_activity))
+        .routes(routes!(people::list_permissions, people::create_permission))
+        .routes(routes!(people::revoke_permission))
+        .routes(routes!(people::list_users, people::create_user))
         .split_for_parts()
 }
 
