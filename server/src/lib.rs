@@ -99,6 +99,7 @@ pub async fn open_s3(
     args: &ServeArgs,
     data_dir: &Path,
     listen: SocketAddr,
+    db: &Db,
 ) -> anyhow::Result<(S3Gateway, Option<String>)> {
     let configured = |endpoint: Option<String>| S3Settings {
         endpoint,
@@ -106,6 +107,7 @@ pub async fn open_s3(
         region: args.region.clone(),
         static_credentials: args.s3_static_credentials(),
         timeouts: args.s3_timeouts(),
+        embedded: false,
     };
     let (settings, url) = if args.use_aws {
         (configured(None), None)
@@ -117,12 +119,13 @@ pub async fn open_s3(
             .await
             .with_context(|| format!("cannot listen on {listen} for the embedded S3 endpoint"))?;
         let delay = Duration::from_millis(args.embedded_complete_delay_ms);
-        let s3_addr = embedded::serve(s3_listener, data_dir, &creds, delay).await?;
+        let s3_addr = embedded::serve(s3_listener, data_dir, &creds, delay, Some(db.clone())).await?;
         let url = format!("http://{s3_addr}");
         let settings = S3Settings {
             endpoint: Some(url.clone()),
             region: embedded::REGION.into(),
             static_credentials: Some((creds.access_key, creds.secret_key)),
+            embedded: true,
             ..configured(None)
         };
         (settings, Some(url))
@@ -197,7 +200,7 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
         .with_context(|| format!("cannot listen on {} (is another portal running?)", args.listen))?;
     let addr = listener.local_addr()?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen).await?;
+    let (s3, s3_url) = open_s3(args, data_dir, args.s3_listen, &db).await?;
     let config = portal_config(args, &public_url, s3_url.as_deref());
     let leptos_options = site::leptos_options(&args.site_root, addr);
     let services = services(args, data_dir, db, s3, config).await?;

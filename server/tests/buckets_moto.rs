@@ -15,6 +15,7 @@ async fn portal(moto: &Moto) -> S3Gateway {
         region: "us-east-1".into(),
         static_credentials: Some(("AKIAPORTALPORTALPORT".into(), "secret".into())),
         timeouts: Default::default(),
+        embedded: false,
     })
     .await
 }

@@ -51,7 +51,7 @@ async fn a_completion_whose_answer_is_lost_is_a_success_recorded_once() {
     let dir = common::private_dir();
     let creds = server::embedded::load_or_create_credentials(dir.path()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let s3_addr = server::embedded::serve(listener, dir.path(), &creds, Duration::ZERO).await.unwrap();
+    let s3_addr = server::embedded::serve(listener, dir.path(), &creds, Duration::ZERO, None).await.unwrap();
     let proxy = lossy_proxy::start(s3_addr).await;
     let (key, secret) = (creds.access_key.clone(), creds.secret_key.clone());
     let t = TestPortal::start_with(move |args| {

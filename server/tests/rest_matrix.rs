@@ -75,6 +75,12 @@ fn rows(bucket: &str, usecase: &str, viewer: &str) -> Vec<(&'static str, &'stati
         ("post", "/api/v1/uploads/{upload_id}/parts", Some(json!({ "parts": [] })), Kind::Write),
         ("post", "/api/v1/uploads/{upload_id}/complete", Some(json!({ "parts": [] })), Kind::Write),
         ("delete", "/api/v1/uploads/{upload_id}", None, Kind::Write),
+        (
+            "post",
+            "/api/v1/credentials",
+            Some(json!({ "usecase_id": usecase, "bucket": bucket, "prefix": "granted/" })),
+            Kind::Read,
+        ),
         ("get", "/api/v1/audit", None, Kind::AdminRead),
         ("get", "/api/v1/me/activity", None, Kind::Read),
         ("get", "/api/v1/permissions", None, Kind::AdminRead),
@@ -153,7 +159,8 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
             .replace("{upload_id}", &upload_id)
             .replace("{permission_id}", &grant_id)
             .replace("{bucket}", &bucket);
-        let usecase_scoped = path.contains("{usecase_id}");
+        // Credentials name their usecase in the body.
+        let usecase_scoped = path.contains("{usecase_id}") || *path == "/api/v1/credentials";
         for (who, api) in &callers {
             let before = denied();
             let answer = api.send(&method.to_uppercase(), &url, body.clone()).await;
@@ -166,11 +173,11 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
                 ("another organization", Kind::Write | Kind::AdminWrite) => &[400, 403, 404],
                 ("another organization", Kind::OwnAdminWrite) => &[201],
                 // Their own organization's lists and trail.
-                ("another organization", Kind::Read | Kind::AdminRead) => &[200],
-                ("viewer", Kind::Read) => &[200],
+                ("another organization", Kind::Read | Kind::AdminRead) => &[200, 201],
+                ("viewer", Kind::Read) => &[200, 201],
                 ("viewer" | "read-only admin", Kind::Write | Kind::AdminWrite | Kind::OwnAdminWrite) => &[403],
                 ("viewer", Kind::AdminRead) => &[403],
-                ("read-only admin", Kind::Read | Kind::AdminRead) => &[200],
+                ("read-only admin", Kind::Read | Kind::AdminRead) => &[200, 201],
                 _ => unreachable!(),
             };
             if !expected.contains(&status) {

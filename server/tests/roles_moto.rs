@@ -58,6 +58,7 @@ async fn portal_gateway(moto: &Moto, account: &Account) -> S3Gateway {
         region: "us-east-1".into(),
         static_credentials: Some((account.access_key.clone(), account.secret_key.clone())),
         timeouts: Default::default(),
+        embedded: false,
     })
     .await
 }

@@ -33,6 +33,8 @@ pub struct S3Settings {
     pub static_credentials: Option<(String, String)>,
     /// How long S3 calls may take.
     pub timeouts: S3Timeouts,
+    /// The endpoint is the portal's own embedded one, which issues its own temporary keys.
+    pub embedded: bool,
 }
 
 /// How long S3 calls may take. Listing, heading and signing are quick, so a
@@ -176,6 +178,17 @@ impl S3Gateway {
 
     /// Assumes `role` with its external ID; the external ID is never optional.
     pub async fn assume(&self, role: &RoleRef) -> Result<Credentials, CoreError> {
+        self.assume_scoped(role, None, SESSION_SECONDS).await
+    }
+
+    /// Assumes `role` with its external ID for `seconds`, limited further by
+    /// the session `policy` when one is given.
+    pub async fn assume_scoped(
+        &self,
+        role: &RoleRef,
+        policy: Option<&str>,
+        seconds: i32,
+    ) -> Result<Credentials, CoreError> {
         if role.external_id.trim().is_empty() {
             return Err(CoreError::Invalid(
                 "The role has no external ID; Dataport never assumes a role without one.".into(),
@@ -187,7 +200,8 @@ impl S3Gateway {
             .role_arn(&role.role_arn)
             .external_id(&role.external_id)
             .role_session_name("dataport")
-            .duration_seconds(SESSION_SECONDS)
+            .duration_seconds(seconds)
+            .set_policy(policy.map(str::to_owned))
             .send()
             .await
             .map_err(|e| {

@@ -25,6 +25,7 @@ pub mod password_links;
 pub mod people;
 pub mod principal;
 pub mod refusals;
+pub mod s3_credentials;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in;

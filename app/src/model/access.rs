@@ -115,3 +115,33 @@ pub struct ApiField {
     /// What it is.
     pub description: String,
 }
+
+/// Temporary S3 keys for command-line tools, limited to one location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TempCredentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`; shown once.
+    pub secret_access_key: String,
+    /// `AWS_SESSION_TOKEN`.
+    pub session_token: String,
+    /// When they stop working, RFC 3339 UTC.
+    pub expires: String,
+    /// The region to name.
+    pub region: String,
+    /// The S3 endpoint to use, when it is not AWS's.
+    pub endpoint_url: Option<String>,
+    /// The bucket they open.
+    pub bucket: String,
+    /// The folder inside it.
+    pub prefix: String,
+    /// What they allow there.
+    pub rights: super::Rights,
+    /// Lines to paste into a shell: `export AWS_…=…`.
+    pub shell: String,
+    /// An example command that copies a local folder there.
+    pub example: String,
+}
+
+/// Minutes temporary S3 keys last at most.
+pub const MAX_CREDENTIAL_MINUTES: u32 = 60;

@@ -13,7 +13,7 @@ pub async fn run(args: &ServeArgs, data_dir: &Path, database: Option<&str>, emai
     let password = read_password()?;
     let db = crate::open_database(data_dir, database)?;
     // The embedded endpoint runs for as long as the command, on a port of its own.
-    let (s3, embedded) = crate::open_s3(args, data_dir, "127.0.0.1:0".parse()?).await?;
+    let (s3, embedded) = crate::open_s3(args, data_dir, "127.0.0.1:0".parse()?, &db).await?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
     let config = crate::portal_config(args, &public_url, embedded.as_deref());
     let services = crate::services(args, data_dir, db, s3, config).await?;

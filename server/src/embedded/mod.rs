@@ -12,10 +12,10 @@ mod served_objects;
 mod settings;
 mod signed_headers;
 mod store;
+mod temp_keys;
 
 pub use credentials::{EmbeddedCredentials, load_or_create as load_or_create_credentials};
 
-use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -33,6 +33,7 @@ pub async fn serve(
     data_dir: &Path,
     creds: &EmbeddedCredentials,
     complete_delay: Duration,
+    db: Option<app::core::db::Db>,
 ) -> anyhow::Result<SocketAddr> {
     let objects = data_dir.join("s3");
     let settings_dir = data_dir.join("s3-settings");
@@ -41,7 +42,10 @@ pub async fn serve(
     let settings = Arc::new(settings::BucketSettings::new(settings_dir));
     let store = store::EmbeddedStore::new(&objects, settings.clone(), complete_delay)?;
     let mut builder = S3ServiceBuilder::new(store);
-    builder.set_auth(SimpleAuth::from_single(creds.access_key.clone(), creds.secret_key.clone()));
+    // The portal's key, and the temporary keys it issues to command-line tools.
+    let keys = std::sync::Arc::new(temp_keys::Keys::new(creds.access_key.clone(), creds.secret_key.clone(), db));
+    builder.set_auth(SharedKeys(keys.clone()));
+    builder.set_access(SharedKeys(keys));
     let service = builder.build();
     let service = axum::error_handling::HandleError::new(service, |e: s3s::HttpError| async move {
         tracing::error!(error = ?e, "embedded S3 failure");
@@ -60,4 +64,25 @@ pub async fn serve(
         }
     });
     Ok(addr)
+}
+
+/// One set of keys serving as both the endpoint's authentication and its access check.
+struct SharedKeys(Arc<temp_keys::Keys>);
+
+#[async_trait::async_trait]
+impl s3s::auth::S3Auth for SharedKeys {
+    async fn get_secret_key(&self, access_key: &str) -> s3s::S3Result<s3s::auth::SecretKey> {
+        self.0.get_secret_key(access_key).await
+    }
+}
+
+#[async_trait::async_trait]
+impl s3s::access::S3Access for SharedKeys {
+    async fn check(&self, cx: &mut s3s::access::S3AccessContext<'_>) -> s3s::S3Result<()> {
+        self.0.check(cx).await
+    }
+
+    async fn delete_objects(&self, req: &mut s3s::S3Request<s3s::dto::DeleteObjectsInput>) -> s3s::S3Result<()> {
+        self.0.delete_objects(req).await
+    }
 }

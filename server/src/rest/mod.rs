@@ -5,6 +5,7 @@
 
 mod audit;
 mod caller;
+mod credentials;
 mod data;
 mod multipart;
 mod people;
@@ -70,6 +71,7 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(multipart::sign_parts))
         .routes(routes!(multipart::complete))
         .routes(routes!(multipart::abort))
+        .routes(routes!(credentials::issue_credentials))
         .routes(routes!(audit::audit_trail))
         .routes(routes!(audit::my_activity))
         .routes(routes!(people::list_permissions, people::create_permission))

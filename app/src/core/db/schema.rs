@@ -190,6 +190,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    s3_credentials (access_key) {
+        access_key -> Text,
+        token_hash -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        usecase_id -> Text,
+        bucket -> Text,
+        prefix -> Text,
+        can_list -> Bool,
+        can_read -> Bool,
+        can_write -> Bool,
+        can_delete -> Bool,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(password_links -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
 
@@ -206,5 +224,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tenant_buckets,
     portal_keys,
     password_links,
-    access_tokens
+    access_tokens,
+    s3_credentials
 );

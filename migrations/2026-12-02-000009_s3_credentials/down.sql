@@ -1,0 +1,1 @@
+DROP TABLE s3_credentials;
