@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/keys") view=pages::keys::KeysPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/api-reference")
                         view=pages::api_reference::ApiReferencePage

@@ -5,6 +5,8 @@ import { signIn, signInWith, password } from './fixtures';
 // revokes it; the API's reference is a page of the portal.
 test.describe.configure({ mode: 'serial' });
 
+let usecaseId = '';
+
 test('a token made on its page calls the API until it is revoked', async ({ page, request }) => {
   await signIn(page);
   await page.getByRole('link', { name: 'API tokens' }).click();
@@ -23,7 +25,9 @@ test('a token made on its page calls the API until it is revoked', async ({ page
   const auth = { Authorization: `Bearer ${secret}` };
   const listed = await request.get('/api/v1/usecases', { headers: auth });
   expect(listed.status()).toBe(200);
-  expect((await listed.json()).usecases.length).toBeGreaterThan(0);
+  const usecases = (await listed.json()).usecases;
+  expect(usecases.length).toBeGreaterThan(0);
+  usecaseId = usecases[0].id;
 
   await page.getByRole('button', { name: 'Revoke token nightly export' }).click();
   await expect(row).toContainText('Revoked');
@@ -57,5 +61,19 @@ test.describe('before any script has loaded', () => {
 
     await page.getByRole('button', { name: 'Revoke token shell script' }).click();
     await expect(page.getByRole('row', { name: /shell script/ })).toContainText('Revoked');
+  });
+
+  test('temporary keys for command-line tools are made for one folder', async ({ page }) => {
+    await signInWith(page, password);
+    await page.goto(`/keys?usecase=${usecaseId}&bucket=dataport-data&prefix=reports/`);
+    await expect(page.getByRole('heading', { name: 'Use with command-line tools' })).toBeVisible();
+    await page.getByLabel('Valid for').selectOption({ label: '15 minutes' });
+    await page.getByRole('button', { name: 'Create temporary keys' }).click();
+    await expect(page.getByRole('heading', { name: 'Temporary keys for s3://dataport-data/reports/' })).toBeVisible();
+    const shell = await page.getByLabel('Shell lines').inputValue();
+    expect(shell).toMatch(/^export AWS_ACCESS_KEY_ID=DPT[0-9A-F]{20}$/m);
+    expect(shell).toContain('export AWS_SESSION_TOKEN=');
+    expect(shell).toContain('export AWS_ENDPOINT_URL_S3=http://127.0.0.1:');
+    expect(await page.getByLabel('Example command').inputValue()).toBe('aws s3 sync ./data s3://dataport-data/reports/');
   });
 });

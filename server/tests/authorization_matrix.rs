@@ -160,6 +160,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("create_token", form(&[("name", "matrix"), ("days", "1")]), "members"),
         ("take_new_token", form(&[]), "public"),
         ("api_reference", form(&[]), "public"),
+        ("take_credentials", form(&[]), "public"),
+        ("issue_credentials", at(&[("prefix", "granted/"), ("minutes", "60")]), "readers"),
         ("revoke_token", form(&[("token_id", &ids.token)]), "admin"),
         ("sign_out", form(&[]), "members"),
     ]

@@ -94,3 +94,35 @@ pub fn plain_form_post() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// How long something shown once stays readable after its page first
+/// showed it: a page rendered on the server may ask more than once.
+const SHOWN_FOR_MS: i64 = 30_000;
+
+/// Keeps `value` (a secret made by a plain form post) in the session under
+/// `key` for the page the browser is sent back to, which shows it once.
+pub async fn keep_fresh<T: serde::Serialize>(cx: &Ctx, key: &str, value: &T) -> Result<(), AppError> {
+    cx.session.insert(key, (value, None::<i64>)).await.map_err(internal)
+}
+
+/// The value `keep_fresh` kept under `key`, if the page has not shown it
+/// already (give or take the moments of one render).
+pub async fn take_fresh<T: serde::Serialize + serde::de::DeserializeOwned>(
+    cx: &Ctx,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    let fresh: Option<(T, Option<i64>)> = cx.session.get(key).await.map_err(internal)?;
+    let now = crate::core::now_ms();
+    match fresh {
+        Some((value, None)) if cx.principal.actor.is_some() => {
+            cx.session.insert(key, (&value, Some(now))).await.map_err(internal)?;
+            Ok(Some(value))
+        }
+        Some((value, Some(at))) if now - at < SHOWN_FOR_MS => Ok(Some(value)),
+        Some(_) => {
+            cx.session.remove::<serde_json::Value>(key).await.map_err(internal)?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}

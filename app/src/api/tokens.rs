@@ -16,10 +16,6 @@ use crate::core::access_tokens::{self, TokenRequest};
 #[cfg(feature = "ssr")]
 const FRESH_TOKEN_KEY: &str = "fresh_access_token";
 
-/// How long a fresh token stays readable after the page first showed it.
-#[cfg(feature = "ssr")]
-const SHOWN_FOR_MS: i64 = 30_000;
-
 /// The signed-in user's tokens; an administrator's list has the organization's.
 #[server(endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenRow>, AppError> {
@@ -38,8 +34,7 @@ pub async fn create_token(
     let req = TokenRequest { name, days, read_only: read_only.is_some_and(|v| v != "false") };
     let token = access_tokens::create(&cx.state, &cx.principal, req).await?;
     if super::context::plain_form_post() {
-        let fresh: (NewToken, Option<i64>) = (token.clone(), None);
-        cx.session.insert(FRESH_TOKEN_KEY, fresh).await.map_err(|_| AppError::Internal)?;
+        super::context::keep_fresh(&cx, FRESH_TOKEN_KEY, &token).await?;
         leptos_axum::redirect("/tokens");
     }
     Ok(token)
@@ -49,21 +44,7 @@ pub async fn create_token(
 #[server(endpoint = "take_new_token")]
 pub async fn take_new_token() -> Result<Option<NewToken>, AppError> {
     let cx = Ctx::load().await?;
-    let fresh: Option<(NewToken, Option<i64>)> =
-        cx.session.get(FRESH_TOKEN_KEY).await.map_err(|_| AppError::Internal)?;
-    let now = crate::core::now_ms();
-    match fresh {
-        Some((token, None)) if cx.principal.actor.is_some() => {
-            cx.session.insert(FRESH_TOKEN_KEY, (&token, Some(now))).await.map_err(|_| AppError::Internal)?;
-            Ok(Some(token))
-        }
-        Some((token, Some(at))) if now - at < SHOWN_FOR_MS => Ok(Some(token)),
-        Some(_) => {
-            cx.session.remove::<serde_json::Value>(FRESH_TOKEN_KEY).await.map_err(|_| AppError::Internal)?;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
+    super::context::take_fresh(&cx, FRESH_TOKEN_KEY).await
 }
 
 /// Revokes a token: the next call with it is refused.
@@ -83,4 +64,40 @@ pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
 pub async fn api_reference() -> Result<Vec<ApiOperation>, AppError> {
     let state = use_context::<super::state::AppState>().ok_or(AppError::Internal)?;
     Ok(super::reference::operations(&state.api_document))
+}
+
+/// Session key of the keys made last, until their page shows them.
+#[cfg(feature = "ssr")]
+const FRESH_KEYS_KEY: &str = "fresh_s3_keys";
+
+/// Temporary S3 keys for command-line tools, limited to one location.
+#[server(endpoint = "issue_credentials")]
+pub async fn issue_credentials(
+    usecase_id: crate::ids::UsecaseId,
+    bucket: String,
+    prefix: String,
+    minutes: u32,
+) -> Result<crate::model::TempCredentials, AppError> {
+    use crate::core::actions::AuditAction;
+    use crate::core::s3_credentials::{self, CredentialRequest};
+    use crate::names::{BucketName, Prefix};
+    let cx = Ctx::load().await?;
+    let encode = crate::components::encode;
+    let back = format!("/keys?usecase={usecase_id}&bucket={}&prefix={}", encode(&bucket), encode(&prefix));
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::IssueCredentials).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::IssueCredentials).await?;
+    let req = CredentialRequest { usecase_id, bucket, prefix, minutes };
+    let keys = s3_credentials::issue(&cx.state, &cx.principal, req).await?;
+    if super::context::plain_form_post() {
+        super::context::keep_fresh(&cx, FRESH_KEYS_KEY, &keys).await?;
+        leptos_axum::redirect(&back);
+    }
+    Ok(keys)
+}
+
+/// The keys a plain form post made last, for the page it was sent back to.
+#[server(endpoint = "take_credentials")]
+pub async fn take_credentials() -> Result<Option<crate::model::TempCredentials>, AppError> {
+    let cx = Ctx::load().await?;
+    super::context::take_fresh(&cx, FRESH_KEYS_KEY).await
 }

@@ -52,13 +52,20 @@ fn LocationCard(place: Location) -> impl IntoView {
     } else {
         format!("s3://{}/{}", place.bucket, place.prefix)
     };
+    let keys =
+        format!("/keys?usecase={}&bucket={}&prefix={}", place.usecase_id, encode(&place.bucket), encode(&place.prefix));
+    let keys_label = format!("Use {name} with command-line tools");
     view! {
         <li>
-            <a href=href>{name}</a>
+            <a href=href>{name.clone()}</a>
             <span class="muted">
                 {format!(" — {}: {}", place.usecase_name, place.rights.describe())}
                 {place.expires_at.map(|t| format!(", until {}", utc_minutes(t)))}
             </span>
+            " "
+            <a href=keys aria-label=keys_label>
+                "Use with command-line tools"
+            </a>
         </li>
     }
 }

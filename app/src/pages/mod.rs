@@ -9,6 +9,7 @@ pub mod delete;
 pub mod grant_form;
 pub mod grants;
 pub mod home;
+pub mod keys;
 pub mod person;
 pub mod set_password;
 pub mod setup;
