@@ -307,3 +307,59 @@ async fn an_administrators_script_adds_a_person_grants_and_revokes() {
     let again = api.send("DELETE", &format!("/api/v1/uploads/{upload_id}"), None).await;
     assert!(again.status >= 400, "a cancelled upload is gone: {}", again.body);
 }
+
+#[tokio::test]
+async fn files_by_their_record_list_download_upload_and_delete() {
+    let t = TestPortal::start().await;
+    let admin = t.admin().await;
+    let doc = document(&t).await;
+    let api = Api::new(&t, Some(&make_token(&t, &admin, "files", false).await));
+    let usecase = t.default_usecase();
+    let bucket = usecase.data_bucket().to_owned();
+    let bytes = b"seed 002 says files".to_vec();
+
+    let ask = json!({ "usecase_id": usecase.id, "bucket": bucket, "key": "docs/readme.txt", "size": bytes.len() });
+    let plan = api.post("/api/v1/files", ask).await;
+    shaped(&doc, "POST", "/api/v1/files", &plan);
+    assert_eq!(put(plan.body["upload_url"].as_str().unwrap(), &plan.body["headers"], bytes.clone()).await, 200);
+    let at = |tail: &str| format!("/api/v1/usecases/{}{tail}", usecase.id);
+    api.post(&at("/data/upload-complete"), json!({ "bucket": bucket, "key": "docs/readme.txt" })).await;
+
+    let listed = api.get(&format!("/api/v1/files?usecase_id={}&prefix=docs/", usecase.id)).await;
+    shaped(&doc, "GET", "/api/v1/files", &listed);
+    let file = &listed.body["files"][0];
+    assert_eq!((&file["key"], &file["uploaded_by"]), (&json!("docs/readme.txt"), &json!("admin@example.com")));
+    let id = file["id"].as_str().unwrap();
+
+    let download = api.get(&format!("/api/v1/files/{id}/download")).await;
+    assert_eq!(download.status, 303);
+    let got = reqwest::get(download.location.unwrap()).await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.as_ref(), bytes.as_slice());
+
+    assert_eq!(api.send("DELETE", &format!("/api/v1/files/{id}"), None).await.status, 204);
+    assert_eq!(api.get(&format!("/api/v1/files/{id}/download")).await.status, 404, "gone with its object");
+    assert_eq!(api.get("/api/v1/files").await.body["files"], json!([]));
+
+    // The data account: the same buckets and folders under the seed's other names.
+    let buckets = api.get(&at("/data-account/buckets")).await;
+    shaped(&doc, "GET", "/api/v1/usecases/{usecase_id}/data-account/buckets", &buckets);
+    let folders = api.get(&at(&format!("/data-account/buckets/{bucket}/folders?prefix="))).await;
+    shaped(&doc, "GET", "/api/v1/usecases/{usecase_id}/data-account/buckets/{bucket}/folders", &folders);
+    assert_eq!(folders.body["bucket"], json!(bucket));
+    let local = api.post(&at("/data-account"), json!({ "separate_data_account": false })).await;
+    shaped(&doc, "POST", "/api/v1/usecases/{usecase_id}/data-account", &local);
+    assert_eq!(local.status, 400, "the embedded usecase has no AWS account to verify: {}", local.body);
+    let mut acme =
+        app::core::db::models::Usecase::same_account(&usecase.tenant_id, "Acme", "123456789012", &bucket, "us-east-1");
+    acme.external_id = "acme-external-id".into();
+    t.db(|c| diesel::insert_into(app::core::db::schema::usecases::table).values(&acme).execute(c).unwrap());
+    let at = |tail: &str| format!("/api/v1/usecases/{}{tail}", acme.id);
+    let saved = api.post(&at("/data-account"), json!({ "separate_data_account": false })).await;
+    shaped(&doc, "POST", "/api/v1/usecases/{usecase_id}/data-account", &saved);
+    assert_eq!(saved.body["saved"], json!(true), "{}", saved.body);
+    let wrong = json!({ "separate_data_account": true, "data_account_id": "123456789012",
+        "data_account_role_arn": "arn:aws:iam::123456789012:role/Nope", "data_s3_bucket": "nope-bucket" });
+    let refused = api.post(&at("/data-account"), wrong).await;
+    shaped(&doc, "POST", "/api/v1/usecases/{usecase_id}/data-account", &refused);
+    assert_eq!((refused.status, &refused.body["saved"]), (422, &json!(false)), "{}", refused.body);
+}

@@ -41,6 +41,28 @@ fn rows(bucket: &str, usecase: &str, viewer: &str) -> Vec<(&'static str, &'stati
         ("get", "/api/v1/usecases/{usecase_id}/data/buckets", None, Kind::Read),
         (
             "post",
+            "/api/v1/usecases/{usecase_id}/data-account",
+            Some(json!({ "separate_data_account": false })),
+            Kind::AdminWrite,
+        ),
+        ("get", "/api/v1/usecases/{usecase_id}/data-account/buckets", None, Kind::Read),
+        (
+            "get",
+            "/api/v1/usecases/{usecase_id}/data-account/buckets/{bucket}/folders?prefix=granted/",
+            None,
+            Kind::Read,
+        ),
+        ("get", "/api/v1/files", None, Kind::Read),
+        (
+            "post",
+            "/api/v1/files",
+            Some(json!({ "usecase_id": usecase, "bucket": bucket, "key": "granted/f.csv", "size": 1 })),
+            Kind::Write,
+        ),
+        ("get", "/api/v1/files/{file_id}/download", None, Kind::Read),
+        ("delete", "/api/v1/files/{file_id}", None, Kind::Write),
+        (
+            "post",
             "/api/v1/usecases/{usecase_id}/data/buckets",
             Some(json!({ "bucket_name": "matrix-made", "region": "us-east-1" })),
             Kind::AdminWrite,
@@ -133,6 +155,14 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
         )
         .await;
     let upload_id = planned.body["upload_id"].as_str().expect("a multipart plan").to_owned();
+    let recorded = owner
+        .post(
+            &format!("/api/v1/usecases/{}/data/upload-complete", usecase.id),
+            json!({ "bucket": bucket, "key": "granted/a.csv" }),
+        )
+        .await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let file_id = owner.get("/api/v1/files").await.body["files"][0]["id"].as_str().unwrap().to_owned();
 
     let doc = document(&t).await;
     let mut documented = BTreeSet::new();
@@ -158,9 +188,13 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
             .replace("{usecase_id}", usecase.id.as_str())
             .replace("{upload_id}", &upload_id)
             .replace("{permission_id}", &grant_id)
+            .replace("{file_id}", &file_id)
             .replace("{bucket}", &bucket);
-        // Credentials name their usecase in the body.
-        let usecase_scoped = path.contains("{usecase_id}") || *path == "/api/v1/credentials";
+        // Credentials name their usecase in the body; file ids are of one organization.
+        let usecase_scoped = path.contains("{usecase_id}")
+            || path.contains("{file_id}")
+            || *path == "/api/v1/credentials"
+            || (*path == "/api/v1/files" && *method == "post");
         for (who, api) in &callers {
             let before = denied();
             let answer = api.send(&method.to_uppercase(), &url, body.clone()).await;
@@ -173,11 +207,11 @@ async fn every_route_refuses_whom_it_should_and_audits_it() {
                 ("another organization", Kind::Write | Kind::AdminWrite) => &[400, 403, 404],
                 ("another organization", Kind::OwnAdminWrite) => &[201],
                 // Their own organization's lists and trail.
-                ("another organization", Kind::Read | Kind::AdminRead) => &[200, 201],
-                ("viewer", Kind::Read) => &[200, 201],
+                ("another organization", Kind::Read | Kind::AdminRead) => &[200, 201, 303],
+                ("viewer", Kind::Read) => &[200, 201, 303],
                 ("viewer" | "read-only admin", Kind::Write | Kind::AdminWrite | Kind::OwnAdminWrite) => &[403],
                 ("viewer", Kind::AdminRead) => &[403],
-                ("read-only admin", Kind::Read | Kind::AdminRead) => &[200, 201],
+                ("read-only admin", Kind::Read | Kind::AdminRead) => &[200, 201, 303],
                 _ => unreachable!(),
             };
             if !expected.contains(&status) {

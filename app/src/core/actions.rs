@@ -144,6 +144,8 @@ audit_actions! {
     CreateToken = "token.create" => Some(Action::ManageOwnAccess);
     /// Revoking an access token.
     RevokeToken = "token.revoke" => Some(Action::ManageOwnAccess);
+    /// Listing the records of uploaded files.
+    ListFiles = "file.list" => Some(Action::ViewUsecase);
     /// Issuing temporary S3 keys for command-line tools, limited to one location.
     IssueCredentials = "credentials.issue" => Some(Action::ListObjects);
     /// A call of the REST API with a token that is unknown, expired, revoked

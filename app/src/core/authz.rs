@@ -235,6 +235,8 @@ pub fn decide(
         (Action::ViewOwnActivity | Action::ManageOwnAccess, Resource::Tenant(_)) => Ok(Scope::All),
         // Every member of the tenant has a home in each usecase.
         (Action::ViewUsecase, Resource::Usecase(_)) => Ok(Scope::All),
+        // What the organization holds, each item then checked on its own.
+        (Action::ViewUsecase, Resource::Tenant(_)) => Ok(Scope::All),
         (Action::ListBuckets, Resource::Usecase(usecase)) => {
             let rights = effective_rights(actor, usecase, grants, now_ms);
             let visible = rights.into_iter().filter(|r| r.list).map(|r| (r.bucket, r.prefix)).collect();

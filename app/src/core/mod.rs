@@ -17,6 +17,7 @@ pub mod buckets;
 pub mod dashboard;
 pub mod db;
 pub mod deletion;
+pub mod file_records;
 pub mod grant_admin;
 pub mod guard;
 pub mod identity;

@@ -249,14 +249,24 @@ pub async fn upload_url(
     Path(usecase_id): Path<UsecaseId>,
     Input(body): Input<UploadRequest>,
 ) -> Result<Json<UploadOut>, Problem> {
+    Ok(Json(plan_one(&state, &p, usecase_id, body).await?))
+}
+
+/// Plans the upload of one file, as `upload-url` and `POST /files` answer it.
+pub async fn plan_one(
+    state: &AppState,
+    p: &app::core::Principal,
+    usecase_id: UsecaseId,
+    body: UploadRequest,
+) -> Result<UploadOut, Problem> {
     let action = AuditAction::StartUpload;
-    let bucket = checked(&state, &p, action, "bucket", BucketName::new(body.bucket)).await?;
-    let key = checked(&state, &p, action, "key", ObjectKey::new(body.key)).await?;
+    let bucket = checked(state, p, action, "bucket", BucketName::new(body.bucket)).await?;
+    let key = checked(state, p, action, "key", ObjectKey::new(body.key)).await?;
     let place = uploads::BatchPlace { usecase_id, bucket, prefix: Prefix::top(), conflict: body.conflict };
     let file = offer(key.to_string(), body.size, body.content_type, body.crc32c);
-    let mut batch = uploads::plan_batch(&state, &p, place, vec![file]).await?;
+    let mut batch = uploads::plan_batch(state, p, place, vec![file]).await?;
     let plan = batch.plans.pop().ok_or_else(|| Problem::from(app::core::CoreError::Internal("no plan".into())))?;
-    Ok(Json(plan.into()))
+    Ok(plan.into())
 }
 
 /// One file of a batch.
@@ -436,4 +446,31 @@ pub async fn delete_objects(
     let req = DeleteRequest { usecase_id, bucket, keys, folders };
     let done = deletion::delete(&state, &p, req).await?;
     Ok(Json(Deleted { objects: done.objects, bytes: done.bytes, versioned: done.versioned }))
+}
+
+/// Which folder of the bucket in the path to list.
+#[derive(Deserialize, IntoParams)]
+pub struct PrefixParams {
+    /// The folder, ending in `/` (empty: the top of the bucket).
+    #[serde(default)]
+    pub prefix: String,
+    /// The `next` cursor of the previous page.
+    pub next: Option<String>,
+}
+
+/// Lists a folder of a bucket in the usecase's data account (the same as `data/folders`).
+#[utoipa::path(get, path = "/api/v1/usecases/{usecase_id}/data-account/buckets/{bucket}/folders", tag = "usecases",
+    params(("usecase_id" = String, Path, description = "Usecase id"),
+        ("bucket" = String, Path, description = "Bucket name"), PrefixParams),
+    responses((status = 200, description = "A page of the folder", body = FolderListing),
+        (status = 400, description = "A bad bucket name or prefix", body = Problem),
+        (status = 403, description = "No list grant here", body = Problem)))]
+pub async fn data_account_folders(
+    state: State<AppState>,
+    caller: Caller,
+    Path((usecase_id, bucket)): Path<(UsecaseId, String)>,
+    Params(q): Params<PrefixParams>,
+) -> Result<Json<FolderListing>, Problem> {
+    let q = FolderParams { bucket, prefix: q.prefix, next: q.next };
+    list_folder(state, caller, Path(usecase_id), Params(q)).await
 }

@@ -7,6 +7,7 @@ mod audit;
 mod caller;
 mod credentials;
 mod data;
+mod files;
 mod multipart;
 mod people;
 pub mod problem;
@@ -41,6 +42,7 @@ pub const DEFAULT_CALLS_PER_MINUTE: u32 = 600;
         (name = "usecases", description = "Usecases and their data account"),
         (name = "data", description = "Buckets, folders and files"),
         (name = "transfers", description = "Uploads and downloads through presigned URLs"),
+        (name = "files", description = "Uploaded files by their record"),
         (name = "audit", description = "The audit trail and one's own activity"),
         (name = "people", description = "People and their permissions (administrators)"),
     )
@@ -61,6 +63,9 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(usecases::list_usecases))
         .routes(routes!(usecases::get_usecase))
         .routes(routes!(usecases::verify_data_account))
+        .routes(routes!(usecases::configure_data_account))
+        .routes(routes!(usecases::data_account_buckets))
+        .routes(routes!(data::data_account_folders))
         .routes(routes!(usecases::list_buckets, usecases::create_bucket))
         .routes(routes!(data::list_folder, data::create_folder))
         .routes(routes!(data::upload_url))
@@ -72,6 +77,9 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(multipart::complete))
         .routes(routes!(multipart::abort))
         .routes(routes!(credentials::issue_credentials))
+        .routes(routes!(files::list_files, files::create_file))
+        .routes(routes!(files::download_file))
+        .routes(routes!(files::delete_file))
         .routes(routes!(audit::audit_trail))
         .routes(routes!(audit::my_activity))
         .routes(routes!(people::list_permissions, people::create_permission))

@@ -209,3 +209,73 @@ pub async fn create_bucket(
         }),
     ))
 }
+
+/// Where a usecase's data lives: its own account, or a separate data account reached by a role.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DataAccount {
+    /// The data lives in a separate account, reached through `data_account_role_arn`.
+    pub separate_data_account: bool,
+    /// The data account's id (12 digits), when separate.
+    #[serde(default)]
+    pub data_account_id: String,
+    /// The role in the data account, when separate; it must trust the portal with the
+    /// usecase's data-account external id (shown on the usecase's settings page).
+    #[serde(default)]
+    pub data_account_role_arn: String,
+    /// The bucket of the data, when separate.
+    #[serde(default)]
+    pub data_s3_bucket: String,
+    /// The default folder in it.
+    #[serde(default)]
+    pub data_s3_prefix: String,
+}
+
+/// What configuring the data account found; nothing is saved unless every check passed.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DataAccountOutcome {
+    /// True when the configuration was verified and saved.
+    pub saved: bool,
+    /// Each check, with what to fix.
+    pub checks: Vec<CheckOut>,
+}
+
+/// Configures where the usecase's data lives; verified (role assumption with the
+/// external id, account, bucket) before it is saved (administrators).
+#[utoipa::path(post, path = "/api/v1/usecases/{usecase_id}/data-account", tag = "usecases",
+    params(("usecase_id" = String, Path, description = "Usecase id")), request_body = DataAccount,
+    responses((status = 200, description = "Verified and saved", body = DataAccountOutcome),
+        (status = 400, description = "A field is malformed", body = Problem),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "A check failed; nothing was saved", body = DataAccountOutcome)))]
+pub async fn configure_data_account(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(usecase_id): Path<UsecaseId>,
+    Input(body): Input<DataAccount>,
+) -> Result<(StatusCode, Json<DataAccountOutcome>), Problem> {
+    let setup = usecases::load_setup(&state, &p, Some(&usecase_id), Default::default()).await?;
+    let mut form = setup.form;
+    form.separate_data_account = body.separate_data_account;
+    form.data_account_id = body.data_account_id;
+    form.data_account_role_arn = body.data_account_role_arn;
+    form.data_s3_bucket = body.data_s3_bucket;
+    form.data_s3_prefix = body.data_s3_prefix;
+    let outcome = usecases::save(&state, &p, form, Default::default()).await?;
+    let status = if outcome.saved { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let checks = outcome.checks.into_iter().map(CheckOut::from).collect();
+    Ok((status, Json(DataAccountOutcome { saved: outcome.saved, checks })))
+}
+
+/// The usecase's buckets in its data account (the same list as `data/buckets`).
+#[utoipa::path(get, path = "/api/v1/usecases/{usecase_id}/data-account/buckets", tag = "usecases",
+    params(("usecase_id" = String, Path, description = "Usecase id"), Paging),
+    responses((status = 200, description = "The buckets", body = BucketList),
+        (status = 404, description = "No such usecase in your organization", body = Problem)))]
+pub async fn data_account_buckets(
+    state: State<AppState>,
+    caller: Caller,
+    usecase_id: Path<UsecaseId>,
+    paging: Params<Paging>,
+) -> Result<Json<BucketList>, Problem> {
+    list_buckets(state, caller, usecase_id, paging).await
+}

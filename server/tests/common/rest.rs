@@ -14,15 +14,17 @@ pub struct Api {
 /// One answer: status, `Content-Type`, `Retry-After`, and the JSON body (`null` when empty).
 pub struct Answer {
     pub status: u16,
+    pub location: Option<String>,
     pub content_type: String,
     pub retry_after: Option<String>,
     pub body: Value,
 }
 
 impl Api {
-    /// A client with `token` (or none), without cookies.
+    /// A client with `token` (or none), without cookies, that shows redirects instead of following them.
     pub fn new(t: &TestPortal, token: Option<&str>) -> Self {
-        Api { base: t.portal.url.clone(), token: token.map(str::to_owned), http: reqwest::Client::new() }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Api { base: t.portal.url.clone(), token: token.map(str::to_owned), http }
     }
 
     /// A client whose requests also carry the cookies of `browser`.
@@ -43,9 +45,10 @@ impl Api {
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (content_type, retry_after) = (header("content-type").unwrap_or_default(), header("retry-after"));
+        let location = header("location");
         let text = resp.text().await.expect("body");
         let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(json!(text)) };
-        Answer { status, content_type, retry_after, body }
+        Answer { status, location, content_type, retry_after, body }
     }
 
     /// GET.

@@ -175,6 +175,8 @@ diesel::joinable!(usecases -> tenants (tenant_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(grants -> usecases (usecase_id));
 diesel::joinable!(uploads -> usecases (usecase_id));
+diesel::joinable!(files -> users (owner_id));
+diesel::joinable!(files -> usecases (usecase_id));
 diesel::table! {
     access_tokens (id) {
         id -> Text,
