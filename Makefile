@@ -96,4 +96,4 @@ bench: setup
 	LEPTOS_SITE_ROOT=target/bench-site cargo leptos build --release
 	node end2end/compress-site.mjs target/bench-site
 	node end2end/bench/upload.mjs
-	cargo test --release -p server --test audit_export_bench -- --ignored --nocapture
+	cargo test --release -p server --test audit_export_bench --test api_bench -- --ignored --nocapture

@@ -28,7 +28,7 @@ pub struct PartRequest {
 /// Parts to sign.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct PartsRequest {
-    /// Up to 100 parts.
+    /// Up to 32 parts.
     pub parts: Vec<PartRequest>,
 }
 
