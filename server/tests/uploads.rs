@@ -93,11 +93,20 @@ async fn one_bad_name_refuses_the_whole_batch_and_nothing_is_signed() {
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(_)), "{body}");
     assert_eq!(t.db(|c| uploads::table.count().get_result::<i64>(c).unwrap()), 0, "no multipart upload started");
-    // A small file without its checksum is refused too.
-    let no_sum = FileOffer { crc32c: None, ..offer("x.txt", b"x") };
-    let (status, body) = t.plan_uploads(&admin, u.id.as_str(), "", "Overwrite", vec![no_sum]).await;
+    // A checksum that is not one is refused too.
+    let bad_sum = FileOffer { crc32c: Some("not a checksum".into()), ..offer("x.txt", b"x") };
+    let (status, body) = t.plan_uploads(&admin, u.id.as_str(), "", "Overwrite", vec![bad_sum]).await;
     assert_eq!(status, 400);
     assert!(matches!(error_of(&body), AppError::Invalid(m) if m.contains("CRC32C")), "{body}");
+    // Without one (a script), the length alone is signed in: S3 takes exactly that many bytes.
+    let no_sum = FileOffer { crc32c: None, ..offer("x.txt", b"x") };
+    let (status, body) = t.plan_uploads(&admin, u.id.as_str(), "", "Overwrite", vec![no_sum]).await;
+    assert_eq!(status, 200, "{body}");
+    let batch: app::model::UploadBatch = serde_json::from_str(&body).unwrap();
+    let app::model::FilePlan::Single(plan) = &batch.plans[0] else { panic!("one PUT: {body}") };
+    assert!(plan.headers.iter().any(|(k, v)| k == "content-length" && v == "1"), "{:?}", plan.headers);
+    assert!(!plan.headers.iter().any(|(k, _)| k.contains("checksum")), "{:?}", plan.headers);
+    assert_ne!(send_as_planned(plan, b"xx".to_vec()).await.status(), 200, "another length is refused");
 }
 
 #[tokio::test]

@@ -72,70 +72,14 @@ fn Operation(op: ApiOperation) -> impl IntoView {
             <p>{op.summary}</p>
             {(!op.parameters.is_empty())
                 .then(|| {
-                    view! {
-                        <table>
-                            <caption>"Parameters"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"In"</th>
-                                    <th scope="col">"Required"</th>
-                                    <th scope="col">"What it is"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {op
-                                    .parameters
-                                    .into_iter()
-                                    .map(|p| {
-                                        view! {
-                                            <tr>
-                                                <td>
-                                                    <code>{p.name}</code>
-                                                </td>
-                                                <td>{p.place}</td>
-                                                <td>{if p.required { "yes" } else { "no" }}</td>
-                                                <td>{p.description}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    }
+                    let rows = op.parameters.into_iter().map(|p| [p.name, p.place, yes_no(p.required), p.description]);
+                    view! { <Fields caption="Parameters" heads=["Name", "In", "Required", "What it is"] rows=rows.collect() /> }
                 })}
             {(!op.request.is_empty())
                 .then(|| {
+                    let rows = op.request.into_iter().map(|f| [f.name, f.kind, yes_no(f.required), f.description]);
                     view! {
-                        <table>
-                            <caption>"Request body (JSON)"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Field"</th>
-                                    <th scope="col">"Type"</th>
-                                    <th scope="col">"Required"</th>
-                                    <th scope="col">"What it is"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {op
-                                    .request
-                                    .into_iter()
-                                    .map(|f| {
-                                        view! {
-                                            <tr>
-                                                <td>
-                                                    <code>{f.name}</code>
-                                                </td>
-                                                <td>{f.kind}</td>
-                                                <td>{if f.required { "yes" } else { "no" }}</td>
-                                                <td>{f.description}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
+                        <Fields caption="Request body (JSON)" heads=["Field", "Type", "Required", "What it is"] rows=rows.collect() />
                     }
                 })}
             <dl class="responses">
@@ -149,5 +93,39 @@ fn Operation(op: ApiOperation) -> impl IntoView {
                     .collect_view()}
             </dl>
         </article>
+    }
+}
+
+fn yes_no(required: bool) -> String {
+    if required { "yes" } else { "no" }.to_owned()
+}
+
+/// A table of named things: parameters or the fields of a body.
+#[component]
+fn Fields(caption: &'static str, heads: [&'static str; 4], rows: Vec<[String; 4]>) -> impl IntoView {
+    view! {
+        <table>
+            <caption>{caption}</caption>
+            <thead>
+                <tr>{heads.map(|h| view! { <th scope="col">{h}</th> })}</tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|[name, b, c, d]| {
+                        view! {
+                            <tr>
+                                <td>
+                                    <code>{name}</code>
+                                </td>
+                                <td>{b}</td>
+                                <td>{c}</td>
+                                <td>{d}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
     }
 }
