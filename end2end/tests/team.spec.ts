@@ -66,7 +66,7 @@ test('the partner chooses a password, sees exactly their locations and uploads i
   await expect(page.getByRole('heading', { name: 'My locations' })).toBeVisible();
   const cards = page.getByRole('list').getByRole('link');
   // Their grant, and their home in each usecase.
-  await expect(cards.filter({ hasNotText: /^My home in / })).toHaveText([location]);
+  await expect(cards.filter({ hasNotText: /^(My home in |Use with command-line tools)/ })).toHaveText([location]);
   await expect(page.getByRole('link', { name: 'My home in Default' })).toBeVisible();
   await page.getByRole('link', { name: location }).click();
   await waitForHydration(page);
