@@ -101,6 +101,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/keys") view=pages::keys::KeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/shares") view=pages::shares::SharesPage ssr=SsrMode::Async />
+                    <Route path=path!("/share") view=pages::shares::NewSharePage ssr=SsrMode::Async />
+                    <Route path=path!("/s/:token") view=pages::shared::SharedPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/api-reference")
                         view=pages::api_reference::ApiReferencePage

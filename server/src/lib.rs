@@ -5,6 +5,7 @@ pub mod commands;
 pub mod config;
 pub mod embedded;
 pub mod rest;
+pub mod share_route;
 pub mod site;
 pub mod web;
 

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     // file loaded beside a form post must not write back an older session.
     let pages = Router::new()
         .route("/audit/export.csv", get(export_audit))
+        .route("/s/{token}/download", axum::routing::post(crate::share_route::download))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {

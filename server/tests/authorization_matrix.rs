@@ -163,6 +163,12 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("take_credentials", form(&[]), "public"),
         ("issue_credentials", at(&[("prefix", "granted/"), ("minutes", "60")]), "readers"),
         ("revoke_token", form(&[("token_id", &ids.token)]), "admin"),
+        ("take_new_share", form(&[]), "public"),
+        ("visit_share", form(&[("token", "not-a-link")]), "public"),
+        ("unlock_share", form(&[("token", "not-a-link"), ("password", "whatever it is")]), "public"),
+        ("list_shares", form(&[]), "members"),
+        ("create_share", at(&[("path", "granted/a.csv"), ("days", "7")]), "readers"),
+        ("revoke_share", form(&[("link_id", "no-such-link")]), ""),
         ("sign_out", form(&[]), "members"),
     ]
 }

@@ -17,6 +17,7 @@ pub mod people;
 mod reference;
 #[cfg(feature = "ssr")]
 pub mod session_store;
+pub mod shares;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tenants;

@@ -24,6 +24,7 @@ pub fn Header() -> impl IntoView {
                                 <nav aria-label="Main">
                                     <a href="/">{if is_admin { "Usecases" } else { "My locations" }}</a>
                                     <a href="/activity">"My activity"</a>
+                                    <a href="/shares">"Shared links"</a>
                                     <a href="/tokens">"API tokens"</a>
                                     {is_admin
                                         .then(|| {

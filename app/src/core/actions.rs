@@ -144,6 +144,14 @@ audit_actions! {
     CreateToken = "token.create" => Some(Action::ManageOwnAccess);
     /// Revoking an access token.
     RevokeToken = "token.revoke" => Some(Action::ManageOwnAccess);
+    /// Making a share link to a file or folder.
+    CreateShare = "share.create" => Some(Action::ReadObject);
+    /// Listing share links: one's own, or the organization's for administrators.
+    ListShares = "share.list" => Some(Action::ManageOwnAccess);
+    /// Revoking a share link.
+    RevokeShare = "share.revoke" => Some(Action::ManageOwnAccess);
+    /// A visit of a share link that was refused (unknown, ended, wrong password).
+    VisitShare = "share.visit" => None;
     /// Listing the records of uploaded files.
     ListFiles = "file.list" => Some(Action::ViewUsecase);
     /// Issuing temporary S3 keys for command-line tools, limited to one location.

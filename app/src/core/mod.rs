@@ -29,6 +29,7 @@ pub mod refusals;
 pub mod s3_credentials;
 pub mod sessions;
 pub mod setup;
+pub mod share_links;
 pub mod sign_in;
 pub mod sign_in_gate;
 pub mod state;

@@ -17,6 +17,8 @@ pub enum Credential {
         /// The name its owner gave it.
         name: String,
     },
+    /// A visitor of a share link, by the link's id; the link acts as its owner.
+    ShareLink(String),
     /// A `dataport` command run on the server.
     CommandLine,
     /// Work the portal does on its own, by the job's name.
@@ -29,6 +31,7 @@ impl Credential {
         match self {
             Credential::WebSession => "web session".into(),
             Credential::AccessToken { id, name } => format!("access token “{name}” ({id})"),
+            Credential::ShareLink(id) => format!("share link {id}"),
             Credential::CommandLine => "command line".into(),
             Credential::SystemJob(name) => format!("system job {name}"),
         }

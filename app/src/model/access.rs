@@ -145,3 +145,56 @@ pub struct TempCredentials {
 
 /// Minutes temporary S3 keys last at most.
 pub const MAX_CREDENTIAL_MINUTES: u32 = 60;
+
+/// A share link just made: its URL, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShare {
+    /// Link id.
+    pub id: String,
+    /// The URL to send, `…/s/{token}`.
+    pub url: String,
+    /// When it ends.
+    pub expires: String,
+}
+
+/// A share link as the "Shared links" page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareRow {
+    /// Link id.
+    pub id: String,
+    /// Who made it.
+    pub owner: String,
+    /// True when the viewer made it.
+    pub mine: bool,
+    /// What it opens, `s3://bucket/path`.
+    pub what: String,
+    /// A folder rather than one file.
+    pub folder: bool,
+    /// When it was made.
+    pub created: String,
+    /// When it ends.
+    pub expires: String,
+    /// Visitors need a password.
+    pub password: bool,
+    /// Downloads so far.
+    pub downloads: i64,
+    /// Most downloads, if limited.
+    pub max_downloads: Option<i64>,
+    /// Where it stands (spent links are expired).
+    pub state: TokenState,
+}
+
+/// What a visitor of a share link sees.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareVisit {
+    /// What it opens, `s3://bucket/path`.
+    pub what: String,
+    /// A folder rather than one file.
+    pub folder: bool,
+    /// When it ends.
+    pub expires: String,
+    /// The link has a password this browser has not given yet.
+    pub needs_password: bool,
+    /// For a folder, a page of it.
+    pub listing: Option<super::Listing>,
+}

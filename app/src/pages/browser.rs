@@ -150,10 +150,14 @@ fn FolderTable(
             encode(name)
         )
     };
+    let share_href = |path: &str| format!("/share?usecase={u}&bucket={}&path={}", encode(&b), encode(path));
     let folders = listing.folders.iter().map(|f| {
         let name = f.trim_end_matches('/').rsplit('/').next().unwrap_or(f).to_owned();
         let delete = rights.delete.then(|| {
             view! { <a href=delete_href("folder", f) aria-label=format!("Delete folder {name}")>"Delete"</a> }
+        });
+        let share = (rights.list && rights.read).then(|| {
+            view! { <a href=share_href(f) aria-label=format!("Share folder {name}")>"Share"</a> }
         });
         view! {
             <tr>
@@ -162,13 +166,16 @@ fn FolderTable(
                 </td>
                 <td>"Folder"</td>
                 <td></td>
-                <td>{delete}</td>
+                <td>{share} " " {delete}</td>
             </tr>
         }
     });
     let files = listing.files.iter().map(|f| {
         let delete = rights.delete.then(|| {
             view! { <a href=delete_href("key", &f.key) aria-label=format!("Delete {}", f.name)>"Delete"</a> }
+        });
+        let share = rights.read.then(|| {
+            view! { <a href=share_href(&f.key) aria-label=format!("Share {}", f.name)>"Share"</a> }
         });
         let key = f.key.clone();
         let label = format!("Download {}", f.name);
@@ -198,7 +205,7 @@ fn FolderTable(
                                     "Download"
                                 </button>
                             }
-                        })} {delete}
+                        })} {share} {delete}
                 </td>
             </tr>
         }

@@ -13,6 +13,8 @@ pub mod keys;
 pub mod person;
 pub mod set_password;
 pub mod setup;
+pub mod shared;
+pub mod shares;
 pub mod sign_in;
 pub mod tenants;
 pub mod tokens;

@@ -210,7 +210,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    share_links (id) {
+        id -> Text,
+        token_hash -> Text,
+        tenant_id -> Text,
+        owner_id -> Text,
+        usecase_id -> Text,
+        bucket -> Text,
+        path -> Text,
+        password_hash -> Nullable<Text>,
+        max_downloads -> Nullable<BigInt>,
+        downloads -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(password_links -> users (user_id));
+diesel::joinable!(share_links -> users (owner_id));
 diesel::joinable!(access_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -227,5 +246,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_keys,
     password_links,
     access_tokens,
-    s3_credentials
+    s3_credentials,
+    share_links
 );

@@ -1,0 +1,66 @@
+import { test, expect } from '@playwright/test';
+import { signInWith, password } from './fixtures';
+
+// An administrator shares a file and a folder; a visitor without an
+// account opens each link before any script has loaded.
+test.describe.configure({ mode: 'serial' });
+test.use({ javaScriptEnabled: false });
+
+let fileLink = '';
+let folderLink = '';
+
+test('an administrator shares a file once and a folder', async ({ page }) => {
+  await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByRole('link', { name: 'Share sample.bin' }).click();
+  await expect(page.getByRole('heading', { name: 'Share s3://dataport-data/sample.bin' })).toBeVisible();
+  await page.getByLabel('Most downloads (optional)').fill('1');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  await expect(page.getByRole('heading', { name: 'Shared links', level: 1 })).toBeVisible();
+  fileLink = await page.getByLabel('Share link').inputValue();
+  expect(fileLink).toMatch(/\/s\/[0-9a-f]{64}$/);
+  await expect(page.getByRole('row', { name: /sample\.bin/ })).toContainText('0 of 1');
+
+  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByLabel('New folder name').fill('shared-reports');
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await page.getByRole('link', { name: 'Share folder shared-reports' }).click();
+  await page.getByLabel('Password (optional)').fill('a shared secret');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  folderLink = await page.getByLabel('Share link').inputValue();
+});
+
+test('a visitor without an account downloads the file once', async ({ browser }) => {
+  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const page = await visitor.newPage();
+  await page.goto(fileLink);
+  await expect(page.getByRole('heading', { name: 'Shared file' })).toBeVisible();
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download sample.bin' }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('sample.bin');
+  await page.goto(fileLink);
+  await page.getByRole('button', { name: 'Download sample.bin' }).click();
+  await expect(page.getByText('This link\'s downloads are spent.')).toBeVisible();
+  await visitor.close();
+});
+
+test('a visitor gives the folder link its password and sees the folder', async ({ browser }) => {
+  const visitor = await browser.newContext({ javaScriptEnabled: false });
+  const page = await visitor.newPage();
+  await page.goto(folderLink);
+  await expect(page.getByText('This link has a password')).toBeVisible();
+  await page.getByLabel('Password').fill('not the secret');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await page.goto(folderLink);
+  await page.getByLabel('Password').fill('a shared secret');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('heading', { name: 'Shared folder shared-reports' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Shared files' })).toBeVisible();
+  await visitor.close();
+});
