@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signInWith, password } from './fixtures';
+import { signInWith, password, waitForHydration } from './fixtures';
 
 // An administrator shares a file and a folder; a visitor without an
 // account opens each link before any script has loaded.
@@ -63,4 +63,33 @@ test('a visitor gives the folder link its password and sees the folder', async (
   await expect(page.getByRole('heading', { name: 'Shared folder shared-reports' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Shared files' })).toBeVisible();
   await visitor.close();
+});
+
+test('a visitor drops a file into a folder through an upload-only link and sees nothing of it', async ({ page, browser }) => {
+  await signInWith(page, password);
+  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByRole('link', { name: 'Share folder shared-reports' }).click();
+  await page.getByLabel('Upload only').check();
+  await page.getByRole('button', { name: 'Create link' }).click();
+  const dropLink = await page.getByLabel('Share link').inputValue();
+  await expect(page.getByRole('row', { name: /upload only/ })).toContainText('Active');
+
+  const visitor = await browser.newContext();
+  const guest = await visitor.newPage();
+  await guest.goto(dropLink);
+  await expect(guest.getByRole('heading', { name: 'Upload files to shared-reports' })).toBeVisible();
+  await expect(guest.getByRole('table')).toHaveCount(0);
+  await waitForHydration(guest);
+  await guest.getByLabel('Files to upload').setInputFiles({ name: 'dropped.txt', mimeType: 'text/plain', buffer: Buffer.from('from a visitor') });
+  await guest.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(guest.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
+  await visitor.close();
+
+  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByRole('link', { name: 'shared-reports/' }).click();
+  await expect(page.getByRole('cell', { name: 'dropped.txt', exact: true })).toBeVisible();
 });

@@ -14,6 +14,8 @@ CREATE TABLE share_links (
     downloads BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
-    revoked_at BIGINT
+    revoked_at BIGINT,
+    -- A drop box: visitors upload into the folder and see nothing of it.
+    upload_only BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX share_links_by_tenant ON share_links (tenant_id);

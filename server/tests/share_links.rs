@@ -174,3 +174,68 @@ async fn a_link_reaches_no_further_than_its_owner() {
     }
     assert_eq!(t.db(|c| share_links::table.count().get_result::<i64>(c).unwrap()), 0);
 }
+
+#[tokio::test]
+async fn a_drop_link_takes_uploads_into_its_folder_and_shows_nothing() {
+    use app::model::{FilePlan, UploadBatch};
+    let t = TestPortal::start().await;
+    t.admin().await;
+    let usecase = t.default_usecase();
+    let (u, bucket) = (usecase.id.to_string(), usecase.data_bucket().to_owned());
+    let s3 = t.s3().await;
+    s3.put_object().bucket(&bucket).key("inbox/report.csv").body(b"the owner's".to_vec().into()).send().await.unwrap();
+    let partner = t.add_user(&usecase.tenant_id, "partner@acme.example", Role::Editor);
+    t.grant(&partner, &usecase, "inbox/", true);
+    let owner = t.sign_in("partner@acme.example").await;
+    let url = share(&t, &owner, "inbox/", &[("upload_only", "true")]).await;
+    let token = url.rsplit('/').next().unwrap();
+
+    let visitor = t.browser();
+    let (status, body) = t.call(&visitor, "visit_share", &[("token", token)]).await;
+    assert_eq!(status, 200, "{body}");
+    let visit: app::model::ShareVisit = serde_json::from_str(&body).unwrap();
+    assert!(visit.upload_only && visit.listing.is_none(), "{body}");
+
+    // Asked to overwrite, a drop keeps both: the visitor replaces nothing they cannot see.
+    let offer = common::offer("report.csv", b"the visitor's");
+    let (status, body) = t.plan_uploads(&visitor, &u, "inbox/", "Overwrite", vec![offer]).await;
+    assert_eq!(status, 200, "{body}");
+    let batch: UploadBatch = serde_json::from_str(&body).unwrap();
+    let FilePlan::Single(plan) = &batch.plans[0] else { panic!("{body}") };
+    assert_eq!(plan.key, "inbox/report (1).csv");
+    assert_eq!(common::send_as_planned(plan, b"the visitor's".to_vec()).await.status(), 200);
+    let done =
+        t.call(&visitor, "complete_upload", &[("usecase_id", &u), ("bucket", &bucket), ("key", &plan.key)]).await;
+    assert_eq!(done.0, 200, "{}", done.1);
+    let kept = s3.get_object().bucket(&bucket).key("inbox/report.csv").send().await.unwrap();
+    assert_eq!(kept.body.collect().await.unwrap().into_bytes().as_ref(), b"the owner's");
+
+    // And nothing else.
+    let at = |extra: &[(&'static str, &'static str)]| {
+        let mut v: Vec<(&str, &str)> = vec![("usecase_id", u.as_str()), ("bucket", bucket.as_str())];
+        v.extend_from_slice(extra);
+        v
+    };
+    assert_eq!(t.call(&visitor, "list_objects", &at(&[("prefix", "inbox/")])).await.0, 403);
+    assert_eq!(t.call(&visitor, "download_url", &at(&[("key", "inbox/report.csv")])).await.0, 403);
+    assert_eq!(t.call(&visitor, "delete_objects", &at(&[("keys[0]", "inbox/report.csv")])).await.0, 403);
+    let elsewhere = t.plan_uploads(&visitor, &u, "elsewhere/", "Overwrite", vec![common::offer("x.csv", b"x")]).await;
+    assert_eq!(elsewhere.0, 403, "{}", elsewhere.1);
+    let (status, listed) = t.call(&visitor, "list_usecases", &[]).await;
+    assert!(status == 403 || listed == "[]", "{status} {listed}");
+    let uploads: Vec<Option<String>> = t.db(|c| {
+        audit_events::table
+            .filter(audit_events::action.eq("object.upload"))
+            .filter(audit_events::outcome.eq("success"))
+            .select(audit_events::credential)
+            .load(c)
+            .unwrap()
+    });
+    assert!(uploads.iter().all(|c| c.as_deref().is_some_and(|c| c.starts_with("share link"))), "{uploads:?}");
+
+    // Revoked, the link's uploads stop at once.
+    let id: String = t.db(|c| share_links::table.select(share_links::id).first(c).unwrap());
+    assert_eq!(t.call(&owner, "revoke_share", &[("link_id", &id)]).await.0, 200);
+    let again = t.plan_uploads(&visitor, &u, "inbox/", "Overwrite", vec![common::offer("y.csv", b"y")]).await;
+    assert_eq!(again.0, 401, "{}", again.1);
+}

@@ -156,7 +156,9 @@ async fn a_failed_file_resumes_with_the_parts_s3_kept() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let states = q.settled().await;
         assert_eq!(states[0].1.status, Status::Done, "{}", states[0].1.note);
-        assert_eq!(states[0].1.note, "3 parts (2 were already on S3)", "only part 2 went again");
+        // Part 3 may have been in flight, and cancelled, when part 2 failed for good.
+        let resumed = ["3 parts (2 were already on S3)", "3 parts (1 were already on S3)"];
+        assert!(resumed.contains(&states[0].1.note.as_str()), "only what S3 lacked went again: {}", states[0].1.note);
         assert_eq!(object_bytes(&t.s3().await, "in/big.bin").await, bytes);
     })
     .await;

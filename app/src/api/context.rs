@@ -80,6 +80,15 @@ impl Ctx {
             }
             _ => (None, None),
         };
+        // A visitor of a drop box (nobody signed in) uploads as the link, into its folder only.
+        let drop: Option<String> =
+            if actor.is_none() { session.get(super::shares::DROP_KEY).await.map_err(internal)? } else { None };
+        if let Some(link) = drop {
+            let id = link.clone();
+            let actor = state.db.run(move |c| crate::core::share_links::drop_actor(c, &id)).await?;
+            let principal = Principal { actor, client, credential: Credential::ShareLink(link) };
+            return Ok(Self { state, session, principal, user: None });
+        }
         let principal = Principal { actor, client, credential: Credential::WebSession };
         Ok(Self { state, session, principal, user })
     }

@@ -15,6 +15,10 @@ use crate::core::share_links::{self, ShareRequest};
 #[cfg(feature = "ssr")]
 const FRESH_SHARE_KEY: &str = "fresh_share_link";
 
+/// Session key of the drop box this browser uploads into.
+#[cfg(feature = "ssr")]
+pub const DROP_KEY: &str = "drop_box_link";
+
 /// Session key of the links whose password this browser has given.
 #[cfg(feature = "ssr")]
 pub const UNLOCKED_KEY: &str = "unlocked_share_links";
@@ -28,6 +32,7 @@ pub async fn create_share(
     days: u32,
     #[server(default)] password: String,
     #[server(default)] max_downloads: String,
+    #[server(default)] upload_only: Option<String>,
 ) -> Result<NewShare, AppError> {
     use crate::core::actions::AuditAction;
     let cx = Ctx::load().await?;
@@ -37,7 +42,8 @@ pub async fn create_share(
         n => Some(n.parse::<u32>().map_err(|_| AppError::Invalid("The most downloads is a whole number.".into()))?),
     };
     let password = Some(password).filter(|p| !p.is_empty());
-    let req = ShareRequest { usecase_id, bucket, path, days, password, max_downloads: limit };
+    let upload_only = upload_only.is_some_and(|v| v != "false");
+    let req = ShareRequest { usecase_id, bucket, path, days, password, max_downloads: limit, upload_only };
     let made = share_links::create(&cx.state, &cx.principal, req).await?;
     if super::context::plain_form_post() {
         keep_fresh(&cx, FRESH_SHARE_KEY, &made).await?;
@@ -90,14 +96,27 @@ pub async fn visit_share(token: String, #[server(default)] sub: String) -> Resul
         }
         other => other?,
     };
+    if opened.upload_only() {
+        // From here on this browser's uploads act as the link, into its folder only.
+        cx.session.insert(DROP_KEY, opened.id()).await.map_err(|_| AppError::Internal)?;
+        let (usecase, bucket, prefix) = opened.place();
+        return Ok(ShareVisit {
+            what: opened.what(),
+            folder: true,
+            expires: opened.expires(),
+            upload_only: true,
+            drop_into: Some((usecase.into(), bucket, prefix)),
+            ..ShareVisit::default()
+        });
+    }
     let listing =
         if opened.folder() { Some(share_links::listing(&cx.state, &opened, &sub, None).await?) } else { None };
     Ok(ShareVisit {
         what: opened.what(),
         folder: opened.folder(),
         expires: opened.expires(),
-        needs_password: false,
         listing,
+        ..ShareVisit::default()
     })
 }
 

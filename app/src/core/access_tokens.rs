@@ -254,6 +254,7 @@ pub async fn authenticate(s: &Services, client: ClientInfo, bearer: Option<&str>
             email: user.email.clone(),
             role: user.role,
             read_only: token.read_only,
+            drop_into: None,
         };
         let who = Principal { actor: Some(owner), client, credential };
         let g = Guard::new(s, &who, AuditAction::TokenRefused);

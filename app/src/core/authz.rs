@@ -23,6 +23,19 @@ pub struct Actor {
     pub role: Role,
     /// Acting through a read-only access token: nothing is written or deleted.
     pub read_only: bool,
+    /// Acting through a drop link: only uploads, only into this folder.
+    pub drop_into: Option<DropBox>,
+}
+
+/// The one folder a drop link lets visitors upload into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropBox {
+    /// The usecase.
+    pub usecase_id: String,
+    /// Bucket.
+    pub bucket: String,
+    /// The folder.
+    pub prefix: String,
 }
 
 impl Actor {
@@ -37,6 +50,7 @@ impl Actor {
             email: user.email.clone(),
             role: user.role,
             read_only: false,
+            drop_into: None,
         })
     }
 }
@@ -223,6 +237,13 @@ pub fn decide(
     let actor = actor.ok_or(CoreError::NotSignedIn)?;
     if actor.tenant_id != resource.tenant_id() {
         return Err(CoreError::Denied(OTHER_TENANT.into()));
+    }
+    if let Some(drop) = &actor.drop_into {
+        let inside = matches!(resource, Resource::Object { usecase, bucket, key }
+            if usecase.id.as_str() == drop.usecase_id && *bucket == drop.bucket && key.starts_with(&drop.prefix));
+        if action != Action::WriteObject || !inside {
+            return Err(CoreError::Denied(format!("{action:?}: a drop link only uploads into its folder")));
+        }
     }
     if actor.read_only && action.writes() {
         return Err(CoreError::Denied(format!("{action:?} needs a token that may write; this one is read-only")));

@@ -7,7 +7,14 @@ fn usecase(tenant: &str) -> Usecase {
 }
 
 fn actor(role: Role) -> Actor {
-    Actor { user_id: "u1".into(), tenant_id: "t1".into(), email: "a@example.com".into(), role, read_only: false }
+    Actor {
+        user_id: "u1".into(),
+        tenant_id: "t1".into(),
+        email: "a@example.com".into(),
+        role,
+        read_only: false,
+        drop_into: None,
+    }
 }
 
 fn grant(prefix: &str, write: bool, expires_at: Option<i64>) -> Grant {
@@ -138,4 +145,18 @@ fn a_read_only_token_reads_but_never_writes_even_for_an_admin() {
         let manage = decide(Some(&token), &g, Action::ManageOwnAccess, Resource::Tenant("t1"), 0);
         assert!(manage.is_err(), "{role:?}");
     }
+}
+
+#[test]
+fn a_drop_link_uploads_into_its_folder_and_does_nothing_else() {
+    let uc = usecase("t1");
+    let drop = super::DropBox { usecase_id: uc.id.to_string(), bucket: "data".into(), prefix: "inbox/".into() };
+    let visitor = Actor { drop_into: Some(drop), ..actor(Role::Admin) };
+    let on = |action, key| decide(Some(&visitor), &[], action, object(&uc, key), 0);
+    assert!(on(Action::WriteObject, "inbox/a.csv").is_ok());
+    assert!(on(Action::WriteObject, "elsewhere/a.csv").is_err());
+    assert!(on(Action::ReadObject, "inbox/a.csv").is_err());
+    assert!(on(Action::ListObjects, "inbox/").is_err());
+    assert!(on(Action::DeleteObject, "inbox/a.csv").is_err());
+    assert!(decide(Some(&visitor), &[], Action::ViewUsecase, Resource::Usecase(&uc), 0).is_err());
 }

@@ -42,6 +42,8 @@ pub struct ShareRequest {
     pub password: Option<String>,
     /// Most downloads, if limited.
     pub max_downloads: Option<u32>,
+    /// A drop box: visitors upload into the folder and see nothing of it.
+    pub upload_only: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -58,6 +60,7 @@ struct LinkRecord {
     created_at: i64,
     expires_at: i64,
     revoked_at: Option<i64>,
+    upload_only: bool,
 }
 
 impl LinkRecord {
@@ -135,10 +138,15 @@ pub async fn create(s: &Services, p: &Principal, req: ShareRequest) -> Result<Ne
     let (rights, end) =
         s.db.run(move |c| Ok((authz::rights_at(c, &a, &u, &b, &path)?, grant_end(c, &a, u.id.as_str(), &b, &path)?)))
             .await?;
-    if scope != authz::Scope::All || (folder && !rights.list) {
+    let refused = if req.upload_only { !folder || !rights.write } else { folder && !rights.list };
+    if scope != authz::Scope::All || refused {
         let mut event = g.event();
         target.describe(&mut event);
-        event.detail = "a folder is shared only where it may be listed as a whole".into();
+        event.detail = if req.upload_only {
+            "a drop box is a whole folder the owner may write to".into()
+        } else {
+            "a folder is shared only where it may be listed as a whole".into()
+        };
         g.audit(event, Outcome::Denied).await;
         return Err(CoreError::Denied("no list grant on the whole folder".into()));
     }
@@ -168,6 +176,7 @@ pub async fn create(s: &Services, p: &Principal, req: ShareRequest) -> Result<Ne
         share_links::password_hash.eq(password_hash),
         share_links::max_downloads.eq(req.max_downloads.map(i64::from)),
         share_links::created_at.eq(now),
+        share_links::upload_only.eq(req.upload_only),
         share_links::expires_at.eq(expires_at),
     );
     let stored = s.db.run(move |c| Ok(diesel::insert_into(share_links::table).values(row).execute(c)?)).await;
@@ -212,6 +221,7 @@ pub async fn list(s: &Services, p: &Principal) -> Result<Vec<ShareRow>, CoreErro
                 downloads: l.downloads,
                 max_downloads: l.max_downloads,
                 mine: l.owner_id == viewer.user_id.as_str(),
+                upload_only: l.upload_only,
                 id: l.id,
                 owner,
             })
@@ -263,6 +273,16 @@ impl Opened {
     /// The link's id.
     pub fn id(&self) -> &str {
         &self.link.id
+    }
+
+    /// True for a drop box: visitors upload and see nothing.
+    pub fn upload_only(&self) -> bool {
+        self.link.upload_only
+    }
+
+    /// Where a drop box puts files: usecase, bucket and folder.
+    pub fn place(&self) -> (String, String, String) {
+        (self.link.usecase_id.clone(), self.link.bucket.clone(), self.link.path.clone())
     }
 
     /// True for a folder link.
@@ -354,7 +374,27 @@ fn owner_actor(u: &User) -> Actor {
         email: u.email.clone(),
         role: u.role,
         read_only: true,
+        drop_into: None,
     }
+}
+
+/// Who a visitor of the drop box `link_id` acts as, as things are now: its
+/// owner, confined to uploading into its folder; `None` once the link or
+/// its owner may no longer be used.
+pub fn drop_actor(conn: &mut Conn, link_id: &str) -> Result<Option<Actor>, CoreError> {
+    let found: Option<(LinkRecord, User, bool)> = share_links::table
+        .find(link_id)
+        .filter(share_links::upload_only.eq(true))
+        .inner_join(users::table.inner_join(tenants::table))
+        .select((LinkRecord::as_select(), User::as_select(), tenants::disabled))
+        .first(conn)
+        .optional()?;
+    let Some((link, owner, tenant_disabled)) = found else { return Ok(None) };
+    if link.state(now_ms()) != TokenState::Active || tenant_disabled || owner.deleted_at.is_some() {
+        return Ok(None);
+    }
+    let drop = authz::DropBox { usecase_id: link.usecase_id, bucket: link.bucket, prefix: link.path };
+    Ok(Actor::from_user(&owner).map(|a| Actor { drop_into: Some(drop), ..a }))
 }
 
 /// A page of a shared folder (or of a folder below it), as its owner may list it now.
@@ -374,6 +414,9 @@ pub async fn listing(s: &Services, opened: &Opened, sub: &str, token: Option<Str
 /// A short presigned GET of one shared file, counted against the link's limit.
 pub async fn download(s: &Services, opened: &Opened, key: &str) -> Result<String, CoreError> {
     let l = &opened.link;
+    if l.upload_only {
+        return Err(CoreError::NotFound("This link only takes uploads.".into()));
+    }
     let key = if l.folder() { key.to_owned() } else { l.path.clone() };
     if !key.starts_with(&l.path) || key.ends_with('/') {
         return Err(CoreError::NotFound("That file is not part of this link.".into()));

@@ -182,6 +182,8 @@ pub struct ShareRow {
     pub max_downloads: Option<i64>,
     /// Where it stands (spent links are expired).
     pub state: TokenState,
+    /// A drop box: visitors upload and see nothing.
+    pub upload_only: bool,
 }
 
 /// What a visitor of a share link sees.
@@ -197,4 +199,8 @@ pub struct ShareVisit {
     pub needs_password: bool,
     /// For a folder, a page of it.
     pub listing: Option<super::Listing>,
+    /// A drop box: the visitor uploads into `drop_into` and sees nothing.
+    pub upload_only: bool,
+    /// Where a drop box puts files: usecase, bucket and folder.
+    pub drop_into: Option<(crate::ids::UsecaseId, String, String)>,
 }

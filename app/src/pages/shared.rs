@@ -72,6 +72,9 @@ fn DownloadButton(token: String, key: String, label: String) -> impl IntoView {
 fn Shared(token: String, visit: ShareVisit) -> impl IntoView {
     let name = visit.what.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
     let until = format!("This link works until {}.", visit.expires);
+    if let Some((usecase, bucket, prefix)) = visit.drop_into.clone() {
+        return view! { <DropBox name until usecase bucket prefix /> }.into_any();
+    }
     match visit.listing {
         None => view! {
             <h1>"Shared file"</h1>
@@ -126,5 +129,31 @@ fn SharedFolder(token: String, listing: Listing) -> impl IntoView {
             </thead>
             <tbody>{folders.collect_view()} {files.collect_view()}</tbody>
         </table>
+    }
+}
+
+/// A drop box: the upload panel into the link's folder, and nothing of what it holds.
+#[component]
+fn DropBox(
+    name: String,
+    until: String,
+    usecase: crate::ids::UsecaseId,
+    bucket: String,
+    prefix: String,
+) -> impl IntoView {
+    let done = RwSignal::new(0u32);
+    view! {
+        <h1>"Upload files to " {name}</h1>
+        <p>"Files you upload go to the person who sent you this link. You cannot see what the folder holds."</p>
+        <p class="hint">{until}</p>
+        <noscript>
+            <p role="alert">"Uploading needs JavaScript: turn it on for this page and reload it."</p>
+        </noscript>
+        <crate::upload_client::Uploader
+            usecase_id=Signal::stored(usecase)
+            bucket=Signal::stored(bucket)
+            prefix=Signal::stored(prefix)
+            on_done=Callback::new(move |()| done.update(|n| *n += 1))
+        />
     }
 }

@@ -87,7 +87,10 @@ fn ShareTable(rows: Vec<ShareRow>, revoke: ServerAction<RevokeShare>) -> impl In
                         };
                         view! {
                             <tr>
-                                <td>{r.what.clone()}</td>
+                                <td>
+                                    {r.what.clone()}
+                                    {r.upload_only.then_some(" (upload only)")}
+                                </td>
                                 {others.then(|| view! { <td>{r.owner.clone()}</td> })}
                                 <td>{if r.password { "Yes" } else { "No" }}</td>
                                 <td>{downloads}</td>
@@ -149,6 +152,10 @@ fn NewShareForm() -> impl IntoView {
             <div class="field">
                 <label for="share-max">"Most downloads (optional)"</label>
                 <input id="share-max" name="max_downloads" type="number" min="1" />
+            </div>
+            <div class="field check">
+                <input id="share-drop" name="upload_only" type="checkbox" value="true" />
+                <label for="share-drop">"Upload only: visitors upload into the folder and see nothing of it"</label>
             </div>
             <button type="submit" disabled=move || create.pending().get()>
                 "Create link"

@@ -225,6 +225,7 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         revoked_at -> Nullable<BigInt>,
+        upload_only -> Bool,
     }
 }
 

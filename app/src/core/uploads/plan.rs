@@ -66,6 +66,11 @@ pub async fn plan_batch(
     files: Vec<FileOffer>,
 ) -> Result<UploadBatch, CoreError> {
     let g = Guard::new(s, p, AuditAction::StartUpload);
+    // Someone dropping files sees nothing of the folder, so replaces nothing in it.
+    let mut place = place;
+    if p.actor.as_ref().is_some_and(|a| a.drop_into.is_some()) {
+        place.conflict = Conflict::KeepBoth;
+    }
     let usecase = g.usecase(&place.usecase_id).await?;
     let threshold = s.config.multipart_threshold;
     let keys = g.screened(checked_keys(&place.prefix, &files)).await?;
