@@ -23,7 +23,7 @@ test('an administrator shares a file once and a folder', async ({ page }) => {
   expect(fileLink).toMatch(/\/s\/[0-9a-f]{64}$/);
   await expect(page.getByRole('row', { name: /sample\.bin/ })).toContainText('0 of 1');
 
-  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await page.getByLabel('New folder name').fill('shared-reports');
@@ -67,7 +67,7 @@ test('a visitor gives the folder link its password and sees the folder', async (
 
 test('a visitor drops a file into a folder through an upload-only link and sees nothing of it', async ({ page, browser }) => {
   await signInWith(page, password);
-  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await page.getByRole('link', { name: 'Share folder shared-reports' }).click();
@@ -87,7 +87,7 @@ test('a visitor drops a file into a folder through an upload-only link and sees 
   await expect(guest.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
   await visitor.close();
 
-  await page.goto('/usecases');
+  await page.getByRole('link', { name: 'Usecases' }).click();
   await page.getByRole('link', { name: 'Default' }).click();
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await page.getByRole('link', { name: 'shared-reports/' }).click();

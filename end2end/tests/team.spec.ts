@@ -67,8 +67,8 @@ test('the partner chooses a password, sees exactly their locations and uploads i
   const cards = page.getByRole('list').getByRole('link');
   // Their grant, and their home in each usecase.
   await expect(cards.filter({ hasNotText: /^(My home in |Use with command-line tools)/ })).toHaveText([location]);
-  await expect(page.getByRole('link', { name: 'My home in Default' })).toBeVisible();
-  await page.getByRole('link', { name: location }).click();
+  await expect(page.getByRole('link', { name: 'My home in Default', exact: true })).toBeVisible();
+  await page.getByRole('link', { name: location, exact: true }).click();
   await waitForHydration(page);
   await page.getByLabel('Files to upload').setInputFiles({ name: 'scan-001.txt', mimeType: 'text/plain', buffer: Buffer.from('scan') });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -98,7 +98,7 @@ test('the administrator revokes the grant and the partner\'s next request is ref
   await partnerPage.getByLabel('Email').fill(partner);
   await partnerPage.getByLabel('Password').fill(partnerPassword);
   await partnerPage.getByRole('button', { name: 'Sign in' }).click();
-  await partnerPage.getByRole('link', { name: location }).click();
+  await partnerPage.getByRole('link', { name: location, exact: true }).click();
   await expect(partnerPage.getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
 
   await signIn(page);
@@ -116,7 +116,7 @@ test('the administrator revokes the grant and the partner\'s next request is ref
   await expect(partnerPage.getByRole('heading', { name: 'You have no access to this location' })).toBeVisible();
   await partnerPage.goto('/');
   const left = partnerPage.getByRole('list').getByRole('link');
-  await expect(partnerPage.getByRole('link', { name: 'My home in Default' })).toBeVisible();
+  await expect(partnerPage.getByRole('link', { name: 'My home in Default', exact: true })).toBeVisible();
   await expect(left.filter({ hasNotText: /^My home in / })).toHaveCount(0);
 
   // Their activity shows the upload and the refusals.

@@ -154,6 +154,7 @@ async fn links_open_a_file_or_folder_to_visitors_until_they_end() {
         "{downloads:?}"
     );
     assert!(t.audit_count("share.visit", "denied") >= 4);
+    assert!(t.audit_count("share.visit", "success") >= 2, "every opened page is in the trail");
 }
 
 #[tokio::test]

@@ -96,6 +96,7 @@ pub async fn visit_share(token: String, #[server(default)] sub: String) -> Resul
         }
         other => other?,
     };
+    share_links::visited(&cx.state, &opened).await?;
     if opened.upload_only() {
         // From here on this browser's uploads act as the link, into its folder only.
         cx.session.insert(DROP_KEY, opened.id()).await.map_err(|_| AppError::Internal)?;

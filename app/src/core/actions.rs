@@ -150,7 +150,7 @@ audit_actions! {
     ListShares = "share.list" => Some(Action::ManageOwnAccess);
     /// Revoking a share link.
     RevokeShare = "share.revoke" => Some(Action::ManageOwnAccess);
-    /// A visit of a share link that was refused (unknown, ended, wrong password).
+    /// A visit of a share link: its page opened, or a visit refused (unknown, ended, wrong password).
     VisitShare = "share.visit" => None;
     /// Listing the records of uploaded files.
     ListFiles = "file.list" => Some(Action::ViewUsecase);

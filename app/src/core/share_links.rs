@@ -397,6 +397,17 @@ pub fn drop_actor(conn: &mut Conn, link_id: &str) -> Result<Option<Actor>, CoreE
     Ok(Actor::from_user(&owner).map(|a| Actor { drop_into: Some(drop), ..a }))
 }
 
+/// Records a visitor opening the link's page, with their address.
+pub async fn visited(s: &Services, opened: &Opened) -> Result<(), CoreError> {
+    let g = Guard::new(s, &opened.principal, AuditAction::VisitShare);
+    let mut event = g.event();
+    event.usecase_id = Some(UsecaseId::from(opened.link.usecase_id.clone()));
+    event.bucket = Some(opened.link.bucket.clone());
+    event.object_key = Some(opened.link.path.clone());
+    event.detail = format!("link {} opened", opened.link.id);
+    g.record(event, Outcome::Success).await
+}
+
 /// A page of a shared folder (or of a folder below it), as its owner may list it now.
 pub async fn listing(s: &Services, opened: &Opened, sub: &str, token: Option<String>) -> Result<Listing, CoreError> {
     let l = &opened.link;
