@@ -36,13 +36,15 @@ impl PortalConfig {
 
     /// The Content-Security-Policy of a page whose inline scripts carry
     /// `nonce`: scripts from the portal only, WebAssembly, connections to
-    /// the portal and the S3 endpoints it signs for, and no framing.
+    /// the portal and the S3 endpoints it signs for, and no framing. Forms
+    /// may end at those S3 endpoints too: a share link's download is a plain
+    /// form the portal answers with a redirect to a presigned GET.
     pub fn content_security_policy(&self, nonce: &str) -> String {
         let s3 = self.s3_origins.join(" ");
         format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
              style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: {s3}; connect-src 'self' {s3}; \
-             font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+             font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self' {s3}; frame-ancestors 'none'"
         )
     }
 
