@@ -142,18 +142,26 @@ fn DropBox(
     prefix: String,
 ) -> impl IntoView {
     let done = RwSignal::new(0u32);
+    // Effects run only in the browser: once the page's script is live, the
+    // hint goes and the upload panel comes.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    let (usecase, bucket, prefix) = (Signal::stored(usecase), Signal::stored(bucket), Signal::stored(prefix));
     view! {
         <h1>"Upload files to " {name}</h1>
         <p>"Files you upload go to the person who sent you this link. You cannot see what the folder holds."</p>
         <p class="hint">{until}</p>
-        <noscript>
-            <p role="alert">"Uploading needs JavaScript: turn it on for this page and reload it."</p>
-        </noscript>
-        <crate::upload_client::Uploader
-            usecase_id=Signal::stored(usecase)
-            bucket=Signal::stored(bucket)
-            prefix=Signal::stored(prefix)
-            on_done=Callback::new(move |()| done.update(|n| *n += 1))
-        />
+        <Show when=move || !live.get()>
+            <p class="hint">"Uploading needs JavaScript: turn it on for this page and reload it."</p>
+        </Show>
+        // The panel lives in the browser only, as in the folder browser.
+        <Show when=move || live.get()>
+            <crate::upload_client::Uploader
+                usecase_id=usecase
+                bucket=bucket
+                prefix=prefix
+                on_done=Callback::new(move |()| done.update(|n| *n += 1))
+            />
+        </Show>
     }
 }
