@@ -77,7 +77,8 @@ test('a visitor drops a file into a folder through an upload-only link and sees 
   const dropLink = await page.getByLabel('Share link').inputValue();
   await expect(page.getByRole('row', { name: /upload only/ })).toContainText('Active');
 
-  const visitor = await browser.newContext();
+  // Uploading needs the page's script; this file's other pages run without it.
+  const visitor = await browser.newContext({ javaScriptEnabled: true });
   const guest = await visitor.newPage();
   await guest.goto(dropLink);
   await expect(guest.getByRole('heading', { name: 'Upload files to shared-reports' })).toBeVisible();
