@@ -2,7 +2,6 @@
 
 use super::caller::{Caller, Input, Params, page};
 use super::problem::Problem;
-use super::usecases::Paging;
 use app::api::state::AppState;
 use app::core::audit::format_ms;
 use app::core::grant_admin::{self, GrantFilter};
@@ -234,8 +233,7 @@ pub async fn list_users(
     Params(q): Params<UserParams>,
 ) -> Result<Json<UserList>, Problem> {
     let all = people::list(&state, &p, &q.search).await?;
-    let paging = Paging { limit: q.limit, next: q.next };
-    let (items, next) = page(all, paging.limit, paging.next.as_deref())?;
+    let (items, next) = page(all, q.limit, q.next.as_deref())?;
     Ok(Json(UserList { users: items.into_iter().map(UserOut::from).collect(), next }))
 }
 
