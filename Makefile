@@ -25,7 +25,7 @@ export LEPTOS_SITE_ROOT := target/site
 export RUSTFLAGS := --cfg erase_components
 export LEPTOS_OUTPUT_NAME := dataport
 
-.PHONY: run test bench setup build site check unit e2e tools-rust tools-browser tools-python
+.PHONY: run test bench setup build site check unit e2e tools-rust tools-browser tools-python tools-postgres
 
 run: setup build
 	./target/debug/dataport serve
@@ -34,7 +34,7 @@ run: setup build
 # only the WASM site is built on top, so the server is compiled once.
 test: setup check unit site e2e
 
-setup: tools-rust tools-browser tools-python
+setup: tools-rust tools-browser tools-python tools-postgres
 
 # --- tools ------------------------------------------------------------------
 
@@ -56,6 +56,11 @@ tools-browser: end2end/node_modules/.installed
 end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
+
+# PostgreSQL: the client library the portal links, and the server that the
+# tests start a throwaway cluster of (never a system service).
+tools-postgres:
+	@{ command -v pg_config && ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev postgresql; }
 
 # moto in server mode plays AWS STS, IAM and S3 control-plane for the tests
 # of role assumption; it lives in a project-local virtual environment.
@@ -85,8 +90,11 @@ check:
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# Every Rust test on SQLite, then every test of the server (all that touch
+# the database) again on a throwaway PostgreSQL that lives as long as they run.
 unit:
 	cargo test --workspace --exclude frontend
+	server/tests/support/with-postgres.sh cargo test -p server --tests
 
 e2e:
 	cd end2end && npx playwright test

@@ -35,6 +35,11 @@ pub enum AppError {
     /// The storage service failed.
     #[error("The storage service refused the request: {0}")]
     Storage(String),
+    /// The portal's database is out of reach for now.
+    #[error(
+        "The portal cannot reach its database right now. Wait a minute and try again; if it keeps failing, tell your administrator."
+    )]
+    Unavailable,
     /// A failure on the server; details are in the server log.
     #[error("Something went wrong on the server. Try again; if it keeps failing, tell your administrator.")]
     Internal,
@@ -55,6 +60,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Storage(_) | AppError::Transport(_) => 502,
             AppError::Internal => 500,
+            AppError::Unavailable => 503,
         }
     }
 }

@@ -13,7 +13,9 @@ pub struct Cli {
     /// Where Dataport keeps its database, the embedded endpoint's objects and its key.
     #[arg(long, env = "DATAPORT_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
-    /// Database URL: a SQLite file path (`sqlite://path` or a plain path). Default: `<data-dir>/dataport.db`.
+    /// Database URL: a SQLite file path (`sqlite://path` or a plain path), or
+    /// `postgres://user:password@host/db` for several replicas on one database.
+    /// Default: `<data-dir>/dataport.db`.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// What to do.
@@ -57,6 +59,19 @@ pub enum Command {
         /// The key that seals the audit chain (default: `audit.key` in the data directory).
         #[arg(long, env = "DATAPORT_AUDIT_KEY_FILE")]
         audit_key_file: Option<PathBuf>,
+    },
+    /// Apply the database migrations not yet applied, then exit (ahead of a
+    /// rollout; `serve` also applies them at start).
+    Migrate,
+    /// Copy every table of one database into another, empty one, such as a
+    /// laptop's SQLite into PostgreSQL; the audit chain still verifies after.
+    CopyDb {
+        /// The database to read (`sqlite://path`, a path, or `postgres://…`).
+        #[arg(long)]
+        from: String,
+        /// The database to fill; migrated first, and it must hold no data.
+        #[arg(long)]
+        to: String,
     },
     /// Audit trail tools.
     Audit {
@@ -160,6 +175,16 @@ pub struct ServeArgs {
     /// one more every 60/N seconds); beyond them it is answered 429.
     #[arg(long, env = "DATAPORT_SIGN_IN_FAILURES_PER_MINUTE", default_value_t = 10)]
     pub sign_in_failures_per_minute: u32,
+    /// Database connections this process keeps at most.
+    #[arg(long, env = "DATAPORT_DB_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
+    /// Seconds opening a database connection, or waiting for a free one, may take;
+    /// beyond them a request is answered 503.
+    #[arg(long, env = "DATAPORT_DB_CONNECT_TIMEOUT", default_value_t = 5)]
+    pub db_connect_timeout: u64,
+    /// Seconds one PostgreSQL statement may run before it is cancelled.
+    #[arg(long, env = "DATAPORT_DB_STATEMENT_TIMEOUT", default_value_t = 30)]
+    pub db_statement_timeout: u64,
     /// Milliseconds the embedded endpoint waits before assembling a multipart
     /// upload; only for tests of slow completions.
     #[arg(long, env = "DATAPORT_EMBEDDED_COMPLETE_DELAY_MS", default_value_t = 0, hide = true)]
@@ -183,6 +208,15 @@ impl ServeArgs {
         args.listen = listen;
         args.s3_listen = s3_listen;
         args
+    }
+
+    /// How the database pool is sized and how long the database may take.
+    pub fn db_options(&self) -> app::core::db::DbOptions {
+        app::core::db::DbOptions {
+            pool_size: self.db_pool_size,
+            connect_timeout: Duration::from_secs(self.db_connect_timeout.max(1)),
+            statement_timeout: Duration::from_secs(self.db_statement_timeout.max(1)),
+        }
     }
 
     /// How long the portal's S3 calls may take.

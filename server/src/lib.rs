@@ -13,7 +13,7 @@ use anyhow::Context;
 use app::api::state::AppState;
 use app::core::audit_seal::AuditSeal;
 use app::core::aws::{S3Gateway, S3Settings};
-use app::core::db::Db;
+use app::core::db::{Db, DbOptions};
 use app::core::{PortalConfig, Services, setup, uploads};
 use config::{ServeArgs, browser_origins, origin_of};
 use std::net::SocketAddr;
@@ -46,6 +46,18 @@ pub fn database_url(data_dir: &Path, given: Option<&str>) -> String {
 /// and a SQLite database are made for the owner only, and refused when
 /// others may read them.
 pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db> {
+    open_database_with(data_dir, given, &DbOptions::default())
+}
+
+/// [`open_database`] with a pool sized and timed by `options`.
+pub fn open_database_with(data_dir: &Path, given: Option<&str>, options: &DbOptions) -> anyhow::Result<Db> {
+    let db = connect_database(data_dir, given, options)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+/// Connects to the database as [`open_database_with`] does, without migrating.
+pub fn connect_database(data_dir: &Path, given: Option<&str>, options: &DbOptions) -> anyhow::Result<Db> {
     if !data_dir.exists() {
         std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
         restrict(data_dir, 0o700)?;
@@ -60,7 +72,7 @@ pub fn open_database(data_dir: &Path, given: Option<&str>) -> anyhow::Result<Db>
         }
         refuse_if_shared(file, "chmod 600")?;
     }
-    Ok(Db::open(&url)?)
+    Ok(Db::connect(&url, options)?)
 }
 
 /// Gives `path` the permission bits `mode`.
@@ -164,8 +176,13 @@ pub async fn audit_seal(data_dir: &Path, key_file: Option<&Path>, db: &Db, creat
         anyhow::bail!("the audit key {} is missing; without it the chain cannot be checked", key_file.display());
     }
     let key = app::core::audit_seal::load_or_create_key(&key_file)?;
+    let head_file = data_dir.join("audit.head");
+    let checkpoint = app::core::audit_seal::read_checkpoint(&head_file)?;
     let last = db.run(app::core::audit::last_seq).await?;
-    Ok(AuditSeal::new(key, data_dir.join("audit.head"), last)?)
+    let proposed = checkpoint.map_or(last + 1, |c| c.keyed_from);
+    let seal_key = key.clone();
+    let keyed_from = db.run(move |c| app::core::audit_seal::agree(c, &seal_key, proposed)).await?;
+    Ok(AuditSeal::new(key, head_file, keyed_from)?)
 }
 
 /// The settings services need, for a portal reached at `public_url`, with
@@ -195,7 +212,7 @@ pub fn portal_config(args: &ServeArgs, public_url: &str, embedded: Option<&str>)
 /// Starts the S3 endpoint (unless another is configured) and the portal,
 /// serving in the background; returns once both are listening.
 pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) -> anyhow::Result<Portal> {
-    let db = open_database(data_dir, database)?;
+    let db = open_database_with(data_dir, database, &args.db_options())?;
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {} (is another portal running?)", args.listen))?;
@@ -230,13 +247,27 @@ pub async fn start(args: &ServeArgs, data_dir: &Path, database: Option<&str>) ->
     Ok(Portal { addr, url: public_url, s3_url, state, setup_url })
 }
 
-/// Aborts multipart uploads left idle for `idle`, checking every `every`.
+/// Aborts multipart uploads left idle for `idle`, checking every `every`,
+/// on whichever replica holds the sweeper's lease.
 fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
+    let holder = app::core::new_id();
+    // Held for two rounds: a holder that stops renewing hands the job over
+    // to another replica within two rounds.
+    let ttl_ms = i64::try_from(every.as_millis().saturating_mul(2)).unwrap_or(i64::MAX);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let me = holder.clone();
+            match state.db.run(move |c| app::core::leases::acquire(c, SWEEPER, &me, ttl_ms)).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot take the upload sweeper's lease");
+                    continue;
+                }
+            }
             match uploads::sweep_idle(&state.services, idle).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(aborted = n, "aborted idle uploads"),
@@ -245,6 +276,9 @@ fn spawn_sweeper(state: AppState, idle: Duration, every: Duration) {
         }
     });
 }
+
+/// The name of the upload sweeper's lease.
+pub const SWEEPER: &str = "upload-sweeper";
 
 /// The directory holding the data, made absolute for messages.
 pub fn absolute(path: &Path) -> PathBuf {

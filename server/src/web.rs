@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rest::router(state.config.api_calls_per_minute))
         .merge(pages)
         .layer(middleware::from_fn(error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), database_gone))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
         .layer(middleware::from_fn(client_info))
         .layer(middleware::from_fn_with_state(https, strict_transport))
@@ -136,6 +137,20 @@ async fn error_status(req: Request<Body>, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Answers a failure that follows a lost database with 503 and a sentence
+/// that says so (the session layer, for one, answers a bare 500 when it
+/// cannot read the session); the portal recovers by itself when the
+/// database returns.
+async fn database_gone(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::INTERNAL_SERVER_ERROR || state.db.reachable() {
+        return resp;
+    }
+    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable.to_string()).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    resp
 }
 
 /// Refuses state-changing requests that did not come from the portal's own

@@ -11,10 +11,20 @@ use diesel::prelude::*;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// `dataport --data-dir DIR` on the test database of DIR.
+fn dataport(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dataport"));
+    command.args(["--data-dir", dir.to_str().unwrap()]);
+    if let Some(url) = common::database_for(dir) {
+        command.env("DATABASE_URL", url);
+    }
+    command
+}
+
 /// Runs `dataport --data-dir DIR create-admin --email E` with `stdin` as its input.
 fn create_admin(dir: &std::path::Path, stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dataport"))
-        .args(["--data-dir", dir.to_str().unwrap(), "create-admin", "--email", "root@example.com"])
+    let mut child = dataport(dir)
+        .args(["create-admin", "--email", "root@example.com"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -60,15 +70,15 @@ async fn create_admin_refuses_a_password_with_control_characters_and_creates_not
     let out = create_admin(dir.path(), "correct horse\tbattery staple\n");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
-    let db = server::open_database(dir.path(), None).unwrap();
+    let db = server::open_database(dir.path(), common::database_for(dir.path()).as_deref()).unwrap();
     let count: i64 = db.run(|c| Ok(users::table.count().get_result(c)?)).await.unwrap();
     assert_eq!(count, 0, "nobody was created");
 }
 
 /// Runs `dataport --data-dir DIR assign-buckets ARGS…`.
 fn assign_buckets(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dataport"))
-        .args(["--data-dir", dir.to_str().unwrap(), "assign-buckets"])
+    dataport(dir)
+        .args(["assign-buckets"])
         .args(args)
         .output()
         .expect("dataport runs")

@@ -9,12 +9,20 @@ use common::{TestPortal, error_of, offer};
 use diesel::prelude::*;
 
 fn break_the_trail(t: &TestPortal, broken: bool) {
-    let sql = if broken {
-        "CREATE TRIGGER trail_down BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'trail unavailable'); END"
-    } else {
-        "DROP TRIGGER trail_down"
+    use app::core::db::Backend;
+    let sql = match (t.backend(), broken) {
+        (Backend::Sqlite, true) => {
+            "CREATE TRIGGER trail_down BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'trail unavailable'); END"
+        }
+        (Backend::Sqlite, false) => "DROP TRIGGER trail_down",
+        (Backend::Postgres, true) => {
+            "CREATE FUNCTION trail_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'trail unavailable'; END $$ \
+             LANGUAGE plpgsql; \
+             CREATE TRIGGER trail_down BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION trail_down()"
+        }
+        (Backend::Postgres, false) => "DROP TRIGGER trail_down ON audit_events; DROP FUNCTION trail_down()",
     };
-    t.db(|c| diesel::sql_query(sql).execute(c).unwrap());
+    t.db(|c| diesel::connection::SimpleConnection::batch_execute(c, sql).unwrap());
 }
 
 #[tokio::test]

@@ -209,9 +209,15 @@ async fn a_session_ends_a_fixed_time_after_sign_in_however_active() {
     // Signed in 13 hours ago (the limit is 12), active ever since.
     let long_ago = app::core::now_ms() - 13 * 3600 * 1000;
     t.db(|c| {
-        diesel::sql_query(format!("UPDATE sessions SET data = json_set(data, '$.started_at', {long_ago})"))
-            .execute(c)
-            .unwrap()
+        let sql = match t.backend() {
+            app::core::db::Backend::Sqlite => {
+                format!("UPDATE sessions SET data = json_set(data, '$.started_at', {long_ago})")
+            }
+            app::core::db::Backend::Postgres => {
+                format!("UPDATE sessions SET data = jsonb_set(data::jsonb, '{{started_at}}', '{long_ago}')::text")
+            }
+        };
+        diesel::sql_query(sql).execute(c).unwrap()
     });
     let (_, body) = t.call(&client, "whoami", &[]).await;
     assert!(!body.contains(ADMIN), "signed out: {body}");
@@ -223,12 +229,15 @@ async fn a_data_directory_others_may_read_is_refused_at_start() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let refused = server::start(&TestPortal::args(), dir.path(), None).await.err().expect("refused");
+    let database = common::database_for(dir.path());
+    let refused = server::start(&TestPortal::args(), dir.path(), database.as_deref()).await.err().expect("refused");
     let message = refused.to_string();
     assert!(message.contains("may be read by other users") && message.contains("chmod 700"), "{message}");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    let portal = server::start(&TestPortal::args(), dir.path(), None).await.expect("starts once fixed");
-    let db_mode = std::fs::metadata(dir.path().join("dataport.db")).unwrap().permissions().mode();
-    assert_eq!(db_mode & 0o077, 0, "the database is the owner's only: {db_mode:o}");
+    let portal = server::start(&TestPortal::args(), dir.path(), database.as_deref()).await.expect("starts once fixed");
+    if database.is_none() {
+        let db_mode = std::fs::metadata(dir.path().join("dataport.db")).unwrap().permissions().mode();
+        assert_eq!(db_mode & 0o077, 0, "the database is the owner's only: {db_mode:o}");
+    }
     drop(portal);
 }

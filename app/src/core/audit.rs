@@ -116,9 +116,10 @@ fn cap_fields(mut e: NewEvent) -> NewEvent {
 /// returns its sequence number.
 pub fn record(conn: &mut Conn, seal: &AuditSeal, event: NewEvent, outcome: Outcome) -> Result<i64, CoreError> {
     let event = cap_fields(event);
-    // An immediate transaction takes the write lock first, so two writers
-    // cannot both extend the chain from the same tail.
-    conn.immediate_transaction(|conn| {
+    // The write lock comes first (SQLite's, or an advisory lock shared by
+    // every replica on PostgreSQL), so two writers cannot both extend the
+    // chain from the same tail.
+    super::db::write_transaction(conn, |conn| {
         let tail: Option<(i64, String)> = audit_events::table
             .select((audit_events::seq, audit_events::hash))
             .order(audit_events::seq.desc())
@@ -228,6 +229,11 @@ pub fn day_start_ms(day: &str) -> Result<i64, CoreError> {
     Ok(date.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on SQLite and PostgreSQL.
+    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// `%value%` (or `value%` when `anywhere` is false) for LIKE, with the
 /// wildcards of the value itself escaped by `\\`.
 fn like_pattern(value: &str, anywhere: bool) -> String {
@@ -273,15 +279,17 @@ pub fn query(
         q = q.filter(audit_events::object_key.like(like_pattern(key, false)).escape('\\'));
     }
     if let Some(text) = filter.text.as_deref().filter(|s| !s.trim().is_empty()) {
-        let p = like_pattern(text.trim(), true);
+        // Lower-cased on both sides: SQLite's LIKE ignores ASCII case and
+        // PostgreSQL's does not; this way both find the same events.
+        let p = like_pattern(&text.trim().to_lowercase(), true);
         q = q.filter(
-            audit_events::user_email
+            lower(audit_events::user_email)
                 .like(p.clone())
                 .escape('\\')
-                .or(audit_events::action.like(p.clone()).escape('\\'))
-                .or(audit_events::bucket.like(p.clone()).escape('\\'))
-                .or(audit_events::object_key.like(p.clone()).escape('\\'))
-                .or(audit_events::detail.like(p).escape('\\')),
+                .or(lower(audit_events::action.nullable()).like(p.clone()).escape('\\'))
+                .or(lower(audit_events::bucket).like(p.clone()).escape('\\'))
+                .or(lower(audit_events::object_key).like(p.clone()).escape('\\'))
+                .or(lower(audit_events::detail.nullable()).like(p).escape('\\')),
         );
     }
     if let Some(before) = before {

@@ -6,6 +6,7 @@
 //! the checkpoint pointing past the end.
 
 use super::CoreError;
+use super::db::Conn;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
@@ -76,13 +77,9 @@ pub fn load_or_create_key(key_file: &Path) -> Result<Vec<u8>, CoreError> {
 }
 
 impl AuditSeal {
-    /// A seal with `key`, checkpointing to `head_file`. A chain without a
-    /// checkpoint yet is keyed from the event after `last_seq`.
-    pub fn new(key: Vec<u8>, head_file: PathBuf, last_seq: i64) -> Result<Self, CoreError> {
-        let keyed_from = match read_checkpoint(&head_file)? {
-            Some(c) => c.keyed_from,
-            None => last_seq + 1,
-        };
+    /// A seal with `key`, checkpointing to `head_file`, for a chain keyed
+    /// from event `keyed_from` (see [`agree`]).
+    pub fn new(key: Vec<u8>, head_file: PathBuf, keyed_from: i64) -> Result<Self, CoreError> {
         let seal = Self { key, head_file, keyed_from, written: Mutex::new(0) };
         if !seal.head_file.exists() {
             seal.write(&Checkpoint { keyed_from, seq: 0, hash: super::audit::GENESIS.to_owned() })?;
@@ -136,6 +133,41 @@ impl AuditSeal {
     }
 }
 
+/// The first keyed event and the key's fingerprint, agreed by every process
+/// on the database: the first to start records `proposed` (from its
+/// checkpoint, or the event after the newest) and its key's fingerprint;
+/// the others take the one recorded, and a process with another key is
+/// refused, because its links would break the chain.
+pub fn agree(conn: &mut Conn, key: &[u8], proposed: i64) -> Result<i64, CoreError> {
+    use super::db::schema::portal_keys;
+    use diesel::prelude::*;
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"dataport audit key fingerprint");
+    let fingerprint = hex::encode(mac.finalize().into_bytes());
+    let now = super::now_ms();
+    for (name, value) in [(KEYED_FROM, proposed.to_string()), (KEY_FINGERPRINT, fingerprint.clone())] {
+        let row = (portal_keys::name.eq(name), portal_keys::value.eq(value), portal_keys::created_at.eq(now));
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(portal_keys::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    let stored = |c: &mut Conn, name: &str| -> Result<String, CoreError> {
+        Ok(portal_keys::table.find(name).select(portal_keys::value).first(c)?)
+    };
+    if stored(conn, KEY_FINGERPRINT)? != fingerprint {
+        return Err(CoreError::Config(
+            "this audit key is not the one the audit trail is sealed with: give every replica the same \
+             --audit-key-file"
+                .into(),
+        ));
+    }
+    stored(conn, KEYED_FROM)?.parse().map_err(|_| CoreError::Internal("the audit chain's start is not a number".into()))
+}
+
+const KEYED_FROM: &str = "audit-keyed-from";
+const KEY_FINGERPRINT: &str = "audit-key-fingerprint";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,17 +176,15 @@ mod tests {
     fn links_are_keyed_from_the_first_new_event_and_the_checkpoint_only_advances() {
         let dir = std::env::temp_dir().join(format!("dataport-seal-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let seal = AuditSeal::new(b"key".to_vec(), dir.join("audit.head"), 7).unwrap();
+        let seal = AuditSeal::new(b"key".to_vec(), dir.join("audit.head"), 8).unwrap();
         assert_eq!(seal.keyed_from(), 8);
         assert_ne!(seal.link(8, "p", "f"), seal.link(7, "p", "f"), "keyed and plain links differ");
-        let other = AuditSeal::new(b"other".to_vec(), dir.join("other.head"), 7).unwrap();
+        let other = AuditSeal::new(b"other".to_vec(), dir.join("other.head"), 8).unwrap();
         assert_ne!(seal.link(8, "p", "f"), other.link(8, "p", "f"), "another key, another link");
         seal.advance(9, "h9").unwrap();
         seal.advance(8, "h8").unwrap();
         let c = read_checkpoint(seal.head_file()).unwrap().unwrap();
         assert_eq!(c, Checkpoint { keyed_from: 8, seq: 9, hash: "h9".into() });
-        let reopened = AuditSeal::new(b"key".to_vec(), dir.join("audit.head"), 42).unwrap();
-        assert_eq!(reopened.keyed_from(), 8, "the checkpoint keeps where keying began");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

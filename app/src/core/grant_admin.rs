@@ -144,7 +144,7 @@ pub async fn save(s: &Services, p: &Principal, form: GrantForm) -> Result<GrantR
     let (tenant, by) = (actor.tenant_id.clone(), actor.user_id.clone());
     let saved =
         s.db.run(move |c| {
-            c.immediate_transaction(|c| {
+            super::db::write_transaction(c, |c| {
                 let holder: Option<User> = users::table
                     .filter(users::id.eq(&form.user_id))
                     .filter(users::tenant_id.eq(&tenant))

@@ -92,7 +92,7 @@ pub fn create_first_admin(
     let email = normalize_email(email)?;
     check_new_password(password)?;
     let password_hash = hash_password(password)?;
-    conn.immediate_transaction(|conn| {
+    super::db::write_transaction(conn, |conn| {
         if !needs_setup(conn)? {
             return Err(CoreError::Conflict("The portal already has an administrator. Sign in instead.".into()));
         }
@@ -147,7 +147,7 @@ pub fn lock_ms(failures: i32) -> Option<i64> {
 /// count, and locks the account as `lock_ms` says; returns the count and
 /// the end of the lock.
 pub fn record_failure(conn: &mut Conn, id: &UserId, now: i64) -> Result<(i32, Option<i64>), CoreError> {
-    conn.immediate_transaction(|conn| {
+    super::db::write_transaction(conn, |conn| {
         diesel::update(users::table.find(id)).set(users::failed_logins.eq(users::failed_logins + 1)).execute(conn)?;
         let failures: i32 = users::table.find(id).select(users::failed_logins).first(conn)?;
         let until = lock_ms(failures).map(|ms| now + ms);

@@ -13,6 +13,7 @@ pub mod aws;
 pub mod browse;
 pub mod bucket_cors;
 pub mod bucket_settings;
+pub mod copy_db;
 pub mod buckets;
 pub mod dashboard;
 pub mod db;
@@ -21,6 +22,7 @@ pub mod file_records;
 pub mod grant_admin;
 pub mod guard;
 pub mod identity;
+pub mod leases;
 pub mod locations;
 pub mod password_links;
 pub mod people;
@@ -77,6 +79,9 @@ pub enum CoreError {
     /// Configuration that cannot work; reported at start.
     #[error("{0}")]
     Config(String),
+    /// The database is out of reach for now; logged, answered with 503.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything else; logged, never shown.
     #[error("internal: {0}")]
     Internal(String),
@@ -92,6 +97,9 @@ impl CoreError {
 
 impl From<diesel::result::Error> for CoreError {
     fn from(e: diesel::result::Error) -> Self {
+        if db::is_unreachable(&e) {
+            return CoreError::Unavailable(format!("database: {e}"));
+        }
         CoreError::Internal(format!("database: {e}"))
     }
 }
@@ -107,6 +115,10 @@ impl From<CoreError> for AppError {
             CoreError::NotFound(m) => AppError::NotFound(m),
             CoreError::Conflict(m) => AppError::Conflict(m),
             CoreError::Storage(m) => AppError::Storage(m),
+            CoreError::Unavailable(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
             CoreError::Config(_) | CoreError::Internal(_) => {
                 tracing::error!(error = %e, "internal error");
                 AppError::Internal

@@ -80,7 +80,7 @@ pub fn holder(conn: &mut Conn, token: &str) -> Result<Option<User>, CoreError> {
 /// Spends the token and sets the password in one transaction, so that a
 /// link used twice at once sets one password; ends the user's other sessions.
 fn redeem(conn: &mut Conn, token: &str, password_hash: &str) -> Result<Option<User>, CoreError> {
-    conn.immediate_transaction(|conn| {
+    super::db::write_transaction(conn, |conn| {
         let Some(user) = holder(conn, token)? else { return Ok(None) };
         let now = now_ms();
         diesel::update(password_links::table.find(digest(token)))

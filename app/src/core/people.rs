@@ -143,7 +143,7 @@ pub async fn invite(
     let (tenant, by) = (actor.tenant_id.clone(), actor.user_id.clone());
     let made =
         s.db.run(move |c| {
-            c.immediate_transaction(|c| {
+            super::db::write_transaction(c, |c| {
                 let user = identity::insert_user(c, &tenant, &email, &display_name, "", role)?;
                 let (token, expires_at) = links::issue(c, &user.id, Purpose::Invite, &by)?;
                 Ok((user, token, expires_at))
@@ -185,7 +185,7 @@ async fn change(
         .services()
         .db
         .run(move |c| {
-            c.immediate_transaction(|c| {
+            super::db::write_transaction(c, |c| {
                 if removes_admin && is_last_admin(c, &user)? {
                     return Err(CoreError::Conflict(format!(
                         "{} is the last active administrator of this organization. Make someone else an \
@@ -238,7 +238,7 @@ pub async fn reset_password(s: &Services, p: &Principal, id: &UserId) -> Result<
     let purpose = if user.password_hash.is_empty() { Purpose::Invite } else { Purpose::Reset };
     let made =
         s.db.run(move |c| {
-            c.immediate_transaction(|c| {
+            super::db::write_transaction(c, |c| {
                 diesel::update(users::table.find(&key)).set(users::sessions_after.eq(now_ms())).execute(c)?;
                 links::issue(c, &key, purpose, &by)
             })

@@ -12,18 +12,22 @@ use diesel::prelude::*;
 /// returns whether it was inserted.
 pub fn create(conn: &mut Conn, row: &SessionRow) -> Result<bool, CoreError> {
     diesel::delete(sessions::table.filter(sessions::expires_at.lt(now_ms()))).execute(conn)?;
-    let inserted = diesel::insert_into(sessions::table).values(row).on_conflict_do_nothing().execute(conn)?;
+    let inserted = crate::on_backend!(conn, |c| {
+        diesel::insert_into(sessions::table).values(row).on_conflict_do_nothing().execute(c)
+    })?;
     Ok(inserted == 1)
 }
 
 /// Writes a session, new or not.
 pub fn save(conn: &mut Conn, row: &SessionRow) -> Result<(), CoreError> {
-    diesel::insert_into(sessions::table)
-        .values(row)
-        .on_conflict(sessions::id)
-        .do_update()
-        .set((sessions::data.eq(&row.data), sessions::expires_at.eq(row.expires_at)))
-        .execute(conn)?;
+    crate::on_backend!(conn, |c| {
+        diesel::insert_into(sessions::table)
+            .values(row)
+            .on_conflict(sessions::id)
+            .do_update()
+            .set((sessions::data.eq(&row.data), sessions::expires_at.eq(row.expires_at)))
+            .execute(c)
+    })?;
     Ok(())
 }
 

@@ -52,12 +52,14 @@ pub fn issue_setup_token(conn: &mut Conn, given: Option<&str>) -> Result<Option<
         portal_keys::value.eq(digest(&token)),
         portal_keys::created_at.eq(super::now_ms()),
     );
-    diesel::insert_into(portal_keys::table)
-        .values(row)
-        .on_conflict(portal_keys::name)
-        .do_update()
-        .set(portal_keys::value.eq(digest(&token)))
-        .execute(conn)?;
+    crate::on_backend!(conn, |c| {
+        diesel::insert_into(portal_keys::table)
+            .values(row)
+            .on_conflict(portal_keys::name)
+            .do_update()
+            .set(portal_keys::value.eq(digest(&token)))
+            .execute(c)
+    })?;
     Ok(Some(token))
 }
 

@@ -128,14 +128,12 @@ pub fn device_key(conn: &mut super::db::Conn) -> Result<Vec<u8>, CoreError> {
     use rand::RngCore;
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
-    diesel::insert_into(portal_keys::table)
-        .values((
-            portal_keys::name.eq("device-tokens"),
-            portal_keys::value.eq(hex::encode(fresh)),
-            portal_keys::created_at.eq(super::now_ms()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
+    let row = (
+        portal_keys::name.eq("device-tokens"),
+        portal_keys::value.eq(hex::encode(fresh)),
+        portal_keys::created_at.eq(super::now_ms()),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(portal_keys::table).values(row).on_conflict_do_nothing().execute(c))?;
     let stored: String = portal_keys::table.find("device-tokens").select(portal_keys::value).first(conn)?;
     hex::decode(stored).map_err(|e| CoreError::Internal(format!("device key: {e}")))
 }

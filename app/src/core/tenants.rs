@@ -60,7 +60,7 @@ pub async fn create(s: &Services, p: &Principal, name: &str, admin_email: &str) 
     let by = actor.user_id.clone();
     let made =
         s.db.run(move |c| {
-            c.immediate_transaction(|c| {
+            super::db::write_transaction(c, |c| {
                 let taken: i64 = tenants::table.filter(tenants::name.eq(&name)).count().get_result(c)?;
                 if taken > 0 {
                     return Err(CoreError::Conflict(format!("An organization named “{name}” already exists.")));

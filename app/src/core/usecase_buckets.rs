@@ -66,15 +66,13 @@ pub fn list(conn: &mut Conn, usecase: &Usecase) -> Result<Vec<String>, CoreError
 
 /// Records that `bucket` was created or adopted through the usecase.
 pub fn record(conn: &mut Conn, usecase: &Usecase, bucket: &str, origin: Origin) -> Result<(), CoreError> {
-    diesel::insert_into(usecase_buckets::table)
-        .values((
-            usecase_buckets::usecase_id.eq(&usecase.id),
-            usecase_buckets::bucket.eq(bucket),
-            usecase_buckets::origin.eq(origin.as_str()),
-            usecase_buckets::created_at.eq(super::now_ms()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
+    let row = (
+        usecase_buckets::usecase_id.eq(&usecase.id),
+        usecase_buckets::bucket.eq(bucket),
+        usecase_buckets::origin.eq(origin.as_str()),
+        usecase_buckets::created_at.eq(super::now_ms()),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(usecase_buckets::table).values(row).on_conflict_do_nothing().execute(c))?;
     Ok(())
 }
 
@@ -114,14 +112,12 @@ pub fn assign(conn: &mut Conn, tenant_id: &str, pattern: &str) -> Result<(), Cor
             "“{pattern}” is neither a bucket name nor a name prefix ending in “*”."
         )));
     }
-    diesel::insert_into(tenant_buckets::table)
-        .values((
-            tenant_buckets::tenant_id.eq(tenant_id),
-            tenant_buckets::pattern.eq(pattern),
-            tenant_buckets::created_at.eq(super::now_ms()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
+    let row = (
+        tenant_buckets::tenant_id.eq(tenant_id),
+        tenant_buckets::pattern.eq(pattern),
+        tenant_buckets::created_at.eq(super::now_ms()),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(tenant_buckets::table).values(row).on_conflict_do_nothing().execute(c))?;
     Ok(())
 }
 
@@ -137,7 +133,7 @@ pub fn assign_from_command_line(
     use super::actions::AuditAction;
     use super::audit::{self, NewEvent, Outcome};
     use super::db::schema::tenants;
-    let (id, name) = conn.immediate_transaction(|conn| {
+    let (id, name) = super::db::write_transaction(conn, |conn| {
         let found: Option<(String, String)> = tenants::table
             .filter(tenants::id.eq(tenant).or(tenants::name.eq(tenant)))
             .select((tenants::id, tenants::name))

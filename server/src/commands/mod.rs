@@ -4,6 +4,7 @@
 
 pub mod assign_buckets;
 pub mod audit;
+pub mod copy_db;
 pub mod create_admin;
 pub mod s3_env;
 pub mod serve;
@@ -20,6 +21,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AssignBuckets { tenant, patterns, audit_key_file } => {
             assign_buckets::run(&cli.data_dir, database, audit_key_file.as_deref(), &tenant, &patterns).await
         }
+        Command::Migrate => {
+            let db = crate::connect_database(&cli.data_dir, database, &Default::default())?;
+            let applied = db.migrate()?;
+            println!("Applied {} migrations{}; the database is up to date.", applied.len(), if applied.is_empty() { String::new() } else { format!(" ({})", applied.join(", ")) });
+            Ok(())
+        }
+        Command::CopyDb { from, to } => copy_db::run(&from, &to).await,
         Command::Audit { command: AuditCommand::Verify { audit_key_file } } => {
             audit::verify(&cli.data_dir, database, audit_key_file.as_deref()).await
         }

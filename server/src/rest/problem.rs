@@ -96,6 +96,17 @@ impl From<CoreError> for Problem {
             CoreError::NotFound(m) => not_found(m),
             CoreError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", m),
             CoreError::Storage(m) => Problem::new(StatusCode::BAD_GATEWAY, "storage", "Storage failed", m),
+            CoreError::Unavailable(_) => {
+                tracing::warn!(error = %e, "database unavailable in the REST API");
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Database unavailable",
+                    "The portal cannot reach its database right now; try again in a minute.",
+                );
+                p.retry_after = Some(30);
+                p
+            }
             CoreError::Config(_) | CoreError::Internal(_) => {
                 tracing::error!(error = %e, "internal error in the REST API");
                 Problem::new(

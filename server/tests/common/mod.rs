@@ -1,5 +1,7 @@
-//! A real portal for tests: temporary data directory, SQLite, the embedded
-//! S3 endpoint on a free loopback port, and HTTP clients.
+//! A real portal for tests: temporary data directory, SQLite (or, when
+//! `DATAPORT_TEST_POSTGRES` names a PostgreSQL server, a fresh database of
+//! its own there), the embedded S3 endpoint on a free loopback port, and
+//! HTTP clients.
 
 #![allow(dead_code)]
 
@@ -24,6 +26,24 @@ use tempfile::TempDir;
 pub fn private_dir() -> TempDir {
     use std::os::unix::fs::PermissionsExt;
     tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir().expect("temp dir")
+}
+
+/// The database of a test portal whose data directory is `dir`: SQLite in
+/// the directory (None), or, when `DATAPORT_TEST_POSTGRES` names a server
+/// (`postgres://user@host:port`), a database made for this directory alone
+/// and remembered in it, so that a restart finds the same data.
+pub fn database_for(dir: &std::path::Path) -> Option<String> {
+    let server = std::env::var("DATAPORT_TEST_POSTGRES").ok().filter(|s| !s.is_empty())?;
+    let remembered = dir.join("test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Some(url);
+    }
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).expect("the test PostgreSQL answers");
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("a test database");
+    let url = format!("{server}/{name}");
+    std::fs::write(&remembered, &url).expect("remember the test database");
+    Some(url)
 }
 
 /// The setup link's token of every test portal.
@@ -51,13 +71,13 @@ impl TestPortal {
         let dir = private_dir();
         let mut args = Self::args();
         change(&mut args);
-        let portal = server::start(&args, dir.path(), None).await.expect("portal starts");
+        let portal = server::start(&args, dir.path(), database_for(dir.path()).as_deref()).await.expect("portal starts");
         Self { portal, dir }
     }
 
     /// Starts a portal on an existing data directory.
     pub async fn start_in(path: &std::path::Path) -> Portal {
-        server::start(&Self::args(), path, None).await.expect("portal starts")
+        server::start(&Self::args(), path, database_for(path).as_deref()).await.expect("portal starts")
     }
 
     /// The settings of a test portal: defaults on free loopback ports.
@@ -112,6 +132,11 @@ impl TestPortal {
         let (status, body) = self.call(&client, "sign_in", &[("email", email), ("password", PASSWORD)]).await;
         assert_eq!(status, 200, "sign-in of {email} failed: {body}");
         client
+    }
+
+    /// Which database the portal runs on.
+    pub fn backend(&self) -> app::core::db::Backend {
+        self.portal.state.db.backend()
     }
 
     /// Runs blocking database work.

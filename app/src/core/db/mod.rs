@@ -1,78 +1,121 @@
-//! The database: a connection pool, embedded migrations, and blocking work
-//! moved off the async runtime.
+//! The database: SQLite or PostgreSQL behind one connection type, a
+//! connection pool, embedded migrations, and blocking work moved off the
+//! async runtime.
 
+mod connection;
 pub mod models;
+pub mod rows;
 pub mod schema;
 pub mod text_enums;
 
+pub use connection::{AnyConnection, Backend, DbOptions, Manager, is_unreachable, write_transaction};
+
 use super::CoreError;
+use connection::{MIGRATION_LOCK, pool_error};
+use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::sqlite::SqliteConnection;
+use diesel::migration::MigrationVersion;
+use diesel::r2d2::{Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-/// Migrations compiled into the binary and applied at start.
+/// Migrations compiled into the binary; the same SQL runs on both backends.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
 /// A pooled connection.
-pub type Conn = SqliteConnection;
+pub type Conn = AnyConnection;
 
 /// Shared handle to the connection pool.
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool<ConnectionManager<Conn>>,
+    pool: Pool<Manager>,
+    backend: Backend,
+    /// Whether the last attempt to take a connection succeeded.
+    reachable: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Db")
+        write!(f, "Db({:?})", self.backend)
     }
 }
 
-#[derive(Debug)]
-struct SqlitePragmas;
+/// Why a database could not be opened, without the password of its URL.
+fn cannot(what: &str, url: &str, e: impl std::fmt::Display) -> CoreError {
+    CoreError::Config(format!("cannot {what} the database at {}: {e}", redacted(url)))
+}
 
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        // WAL lets readers run while one writer commits; the busy timeout makes
-        // concurrent writers wait instead of failing at once.
-        // The busy timeout comes first, so that the other pragmas wait too.
-        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-            .map_err(diesel::r2d2::Error::QueryError)
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
     }
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and applies migrations.
-    ///
-    /// `url` is a SQLite file path, optionally prefixed with `sqlite://`.
+    /// Opens the database at `url` with the default pool and applies migrations.
     pub fn open(url: &str) -> Result<Self, CoreError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(CoreError::Config(
-                "this build of Dataport stores its data in SQLite; PostgreSQL support is not available yet".into(),
-            ));
-        }
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        let manager = ConnectionManager::<Conn>::new(path);
-        let pool = Pool::builder()
-            .max_size(8)
-            .min_idle(Some(1))
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(manager)
-            .map_err(|e| CoreError::Config(format!("cannot open the database at {path}: {e}")))?;
-        let db = Self { pool };
-        let mut conn = db.conn()?;
-        // WAL is a property of the database file: set once, it stays.
-        conn.batch_execute("PRAGMA journal_mode = WAL;")
-            .map_err(|e| CoreError::Config(format!("cannot use the database at {path}: {e}")))?;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|e| CoreError::Config(format!("cannot migrate the database: {e}")))?;
+        let db = Self::connect(url, &DbOptions::default())?;
+        db.migrate()?;
         Ok(db)
     }
 
-    /// Takes a connection from the pool (blocking).
-    pub fn conn(&self) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<Conn>>, CoreError> {
-        self.pool.get().map_err(|e| CoreError::Internal(format!("database pool: {e}")))
+    /// Opens a pool on `url` (a SQLite path, `sqlite://path`, or
+    /// `postgres://…`) without migrating.
+    pub fn connect(url: &str, options: &DbOptions) -> Result<Self, CoreError> {
+        let backend = Backend::of(url);
+        let pool = Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(options.connect_timeout)
+            .build(Manager::new(url, options))
+            .map_err(|e| cannot("open", url, e))?;
+        let db = Self { pool, backend, reachable: Default::default() };
+        if backend == Backend::Sqlite {
+            // WAL is a property of the database file: set once, it stays.
+            db.conn()?.batch_execute("PRAGMA journal_mode = WAL;").map_err(|e| cannot("use", url, e))?;
+        }
+        Ok(db)
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the migrations not yet applied and returns their versions.
+    /// On PostgreSQL an advisory lock makes replicas that start together
+    /// take turns: the first migrates, the others find nothing left to do.
+    pub fn migrate(&self) -> Result<Vec<String>, CoreError> {
+        let mut conn = self.conn()?;
+        let failed = |e| CoreError::Config(format!("cannot migrate the database: {e}"));
+        let versions = |v: Vec<MigrationVersion<'_>>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        match &mut *conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(MIGRATIONS).map(versions).map_err(failed),
+            AnyConnection::Postgres(c) => {
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
+                let applied = c.run_pending_migrations(MIGRATIONS).map(versions).map_err(failed);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c)?;
+                applied
+            }
+        }
+    }
+
+    /// Takes a connection from the pool (blocking); 503 when none comes in time.
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, CoreError> {
+        let conn = self.pool.get();
+        self.reachable.store(conn.is_ok(), std::sync::atomic::Ordering::Relaxed);
+        conn.map_err(pool_error)
+    }
+
+    /// Whether the database answered the last time a connection was asked for:
+    /// a failure that follows a lost database is reported as such (503).
+    pub fn reachable(&self) -> bool {
+        self.reachable.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Runs `f` with a connection on the blocking thread pool.
@@ -88,5 +131,25 @@ impl Db {
         })
         .await
         .map_err(|e| CoreError::Internal(format!("database task: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(redacted("postgres://app:s3cret@db:5432/dp"), "postgres://app:***@db:5432/dp");
+        assert_eq!(redacted("postgres://app@db/dp"), "postgres://app@db/dp");
+        assert_eq!(redacted("/var/lib/dataport.db"), "/var/lib/dataport.db");
+    }
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(Backend::of("postgres://h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://h/db"), Backend::Postgres);
+        assert_eq!(Backend::of("sqlite://data/x.db"), Backend::Sqlite);
+        assert_eq!(Backend::of("data/x.db"), Backend::Sqlite);
     }
 }

@@ -234,6 +234,7 @@ diesel::joinable!(share_links -> users (owner_id));
 diesel::joinable!(access_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    job_leases,
     tenants,
     users,
     usecases,
@@ -250,3 +251,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     s3_credentials,
     share_links
 );
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> BigInt,
+    }
+}
