@@ -25,7 +25,7 @@ export LEPTOS_SITE_ROOT := target/site
 export RUSTFLAGS := --cfg erase_components
 export LEPTOS_OUTPUT_NAME := dataport
 
-.PHONY: run test bench setup build site check unit e2e tools-rust tools-browser tools-python tools-postgres
+.PHONY: run test bench bench-scale setup build site check unit e2e tools-rust tools-browser tools-python tools-postgres
 
 run: setup build
 	./target/debug/dataport serve
@@ -105,3 +105,9 @@ bench: setup
 	node end2end/compress-site.mjs target/bench-site
 	node end2end/bench/upload.mjs
 	cargo test --release -p server --test audit_export_bench --test api_bench -- --ignored --nocapture
+
+# Two replicas on a throwaway PostgreSQL, then one process on SQLite, under
+# simulated users (not part of `make test`): requests per second, p50 and
+# p99 latency per kind, errors, and the audit trail checked.
+bench-scale: setup
+	server/tests/support/with-postgres.sh cargo test --release -p server --test scale_bench -- --ignored --nocapture

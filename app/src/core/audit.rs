@@ -102,13 +102,15 @@ fn capped(text: String, max: usize) -> String {
 /// Caps every field that comes from input, so that no request can make
 /// the trail hold more than an event's worth.
 fn cap_fields(mut e: NewEvent) -> NewEvent {
-    let cap = |v: Option<String>, max| v.map(|t| capped(t, max));
+    // A NUL is shown as ␀: PostgreSQL keeps no NUL in text, and a hostile
+    // input must be recorded on either backend.
+    let cap = |v: Option<String>, max| v.map(|t| capped(t.replace('\0', "␀"), max));
     e.user_email = cap(e.user_email, 254);
     e.bucket = cap(e.bucket, 63);
     e.object_key = cap(e.object_key, 1024);
     e.client.ip = cap(e.client.ip, 64);
     e.client.user_agent = cap(e.client.user_agent, 512);
-    e.detail = capped(e.detail, 2000);
+    e.detail = capped(e.detail.replace('\0', "␀"), 2000);
     e
 }
 

@@ -100,6 +100,9 @@ impl From<diesel::result::Error> for CoreError {
         if db::is_unreachable(&e) {
             return CoreError::Unavailable(format!("database: {e}"));
         }
+        if db::is_nul_in_text(&e) {
+            return CoreError::Invalid("Text with a NUL character (\\0) is not accepted; remove it and try again.".into());
+        }
         CoreError::Internal(format!("database: {e}"))
     }
 }

@@ -4,6 +4,7 @@
 
 use super::problem::Problem;
 use app::api::state::AppState;
+use app::core::CoreError;
 use app::core::actions::AuditAction;
 use app::core::{ClientInfo, Credential, Principal, access_tokens};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -47,8 +48,11 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
-        let principal =
-            access_tokens::authenticate(state, client, bearer).await.map_err(|_| Problem::unauthorized())?;
+        let principal = access_tokens::authenticate(state, client, bearer).await.map_err(|e| match e {
+            // A lost database is no bad token: say so, and that it passes.
+            CoreError::Unavailable(_) => Problem::from(e),
+            _ => Problem::unauthorized(),
+        })?;
         if let (Some(rate), Credential::AccessToken { id, .. }) =
             (parts.extensions.get::<TokenRate>(), &principal.credential)
             && let Err(not_until) = rate.limiter.check_key(id)

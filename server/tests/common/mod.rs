@@ -6,9 +6,11 @@
 #![allow(dead_code)]
 
 pub mod caller;
+pub mod cuttable;
 pub mod engine;
 pub mod lossy_proxy;
 pub mod moto;
+pub mod replicas;
 pub mod rest;
 pub mod uploads;
 

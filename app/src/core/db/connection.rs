@@ -174,6 +174,13 @@ pub fn is_unreachable(e: &diesel::result::Error) -> bool {
     )
 }
 
+/// Whether PostgreSQL refused a text with a NUL character, which it cannot
+/// hold (SQLite can): such input can match nothing stored and is refused as
+/// bad input.
+pub fn is_nul_in_text(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("0x00"))
+}
+
 /// Maps an error of the pool (no connection in time) to the 503 it is.
 pub(super) fn pool_error(e: impl std::fmt::Display) -> CoreError {
     CoreError::Unavailable(format!("database pool: {e}"))

@@ -8,7 +8,7 @@ pub mod rows;
 pub mod schema;
 pub mod text_enums;
 
-pub use connection::{AnyConnection, Backend, DbOptions, Manager, is_unreachable, write_transaction};
+pub use connection::{AnyConnection, Backend, DbOptions, Manager, is_nul_in_text, is_unreachable, write_transaction};
 
 use super::CoreError;
 use connection::{MIGRATION_LOCK, pool_error};
