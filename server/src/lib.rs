@@ -64,15 +64,22 @@ pub fn connect_database(data_dir: &Path, given: Option<&str>, options: &DbOption
     }
     refuse_if_shared(data_dir, "chmod 700")?;
     let url = database_url(data_dir, given);
-    let file = Path::new(url.strip_prefix("sqlite://").unwrap_or(&url));
-    if !url.contains("://") || url.starts_with("sqlite://") {
-        if !file.exists() {
-            std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?;
-            restrict(file, 0o600)?;
-        }
-        refuse_if_shared(file, "chmod 600")?;
-    }
+    prepare_sqlite_file(&url)?;
     Ok(Db::connect(&url, options)?)
+}
+
+/// For a SQLite URL: makes the file for its owner only if it is missing,
+/// and refuses one others may read. Other URLs pass as they are.
+pub fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
+    if url.contains("://") && !url.starts_with("sqlite://") {
+        return Ok(());
+    }
+    let file = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+    if !file.exists() {
+        std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?;
+        restrict(file, 0o600)?;
+    }
+    refuse_if_shared(file, "chmod 600")
 }
 
 /// Gives `path` the permission bits `mode`.

@@ -77,11 +77,7 @@ async fn create_admin_refuses_a_password_with_control_characters_and_creates_not
 
 /// Runs `dataport --data-dir DIR assign-buckets ARGS…`.
 fn assign_buckets(dir: &std::path::Path, args: &[&str]) -> Output {
-    dataport(dir)
-        .args(["assign-buckets"])
-        .args(args)
-        .output()
-        .expect("dataport runs")
+    dataport(dir).args(["assign-buckets"]).args(args).output().expect("dataport runs")
 }
 
 #[tokio::test]

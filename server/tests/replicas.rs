@@ -99,7 +99,10 @@ async fn two_replicas_are_one_portal_and_either_may_die() {
     let admin_token = token(&admin, &b, "replicas").await;
 
     // Rights granted on one are enforced by the other at the next request.
-    let tenant: String = db.run(|c| Ok(app::core::db::schema::tenants::table.select(app::core::db::schema::tenants::id).first(c)?)).await.unwrap();
+    let tenant: String = db
+        .run(|c| Ok(app::core::db::schema::tenants::table.select(app::core::db::schema::tenants::id).first(c)?))
+        .await
+        .unwrap();
     let editor = db
         .run(move |c| Ok(app::core::identity::create_user(c, &tenant, "ed@example.com", PASSWORD, Role::Editor)?.id))
         .await
@@ -120,7 +123,8 @@ async fn two_replicas_are_one_portal_and_either_may_die() {
     // An upload started on one replica is completed through the other.
     let big = sample(6 * MIB, 3);
     let ask = json!({ "bucket": bucket, "key": "team/big.bin", "size": big.len() });
-    let (_, plan) = rest(&a, &ed_token, "POST", &format!("/api/v1/usecases/{usecase}/data/upload-url"), Some(ask)).await;
+    let (_, plan) =
+        rest(&a, &ed_token, "POST", &format!("/api/v1/usecases/{usecase}/data/upload-url"), Some(ask)).await;
     assert_eq!(plan["kind"], json!("multipart"), "{plan}");
     let upload_id = plan["upload_id"].as_str().unwrap().to_owned();
     let part_size = plan["part_size"].as_u64().unwrap() as usize;
@@ -189,7 +193,7 @@ async fn two_replicas_are_one_portal_and_either_may_die() {
     // One unbroken chain, one event per answered download.
     let after: i64 = db.run(|c| Ok(audit_events::table.count().get_result(c)?)).await.unwrap();
     let downloads = served_by_a + served_by_b;
-    assert!(after - before >= downloads + 1, "{} events for {downloads} downloads", after - before);
+    assert!(after - before > downloads, "{} events for {downloads} downloads and a listing", after - before);
     let report = verify_trail(&shared, &a.data_dir);
     assert!(report.contains("intact"), "{report}");
 }
@@ -227,7 +231,8 @@ async fn the_sweeper_runs_on_one_replica_and_passes_to_another_when_its_holder_d
     let first = wait_for(None).await.expect("the only replica takes the sweeper's lease");
     let s3 = a.s3_url.clone().unwrap();
     let (key, secret) = common::replicas::embedded_keys(BINARY, &a.data_dir);
-    let flags = ["--sweep-every", "1", "--s3-endpoint", &s3, "--s3-access-key-id", &key, "--s3-secret-access-key", &secret];
+    let flags =
+        ["--sweep-every", "1", "--s3-endpoint", &s3, "--s3-access-key-id", &key, "--s3-secret-access-key", &secret];
     let _b = Replica::start(BINARY, &shared, &dir("b"), &flags);
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(holder().await.as_ref(), Some(&first), "the holder keeps the job while it lives; B only waits");

@@ -75,14 +75,30 @@ async fn scenario(name: &str, shared: &Shared, replicas: &[&Replica], users: usi
     let data = format!("/api/v1/usecases/{usecase}/data");
     let bucket = "dataport-data";
     let sample = vec![7u8; 64 * 1024];
-    let plan = rest(&first.url, &admin_token, "POST", &format!("{data}/upload-url"),
-        Some(json!({ "bucket": bucket, "key": "team/sample.bin", "size": sample.len() }))).await;
+    let plan = rest(
+        &first.url,
+        &admin_token,
+        "POST",
+        &format!("{data}/upload-url"),
+        Some(json!({ "bucket": bucket, "key": "team/sample.bin", "size": sample.len() })),
+    )
+    .await;
     let put = reqwest::Client::new().put(plan["upload_url"].as_str().unwrap()).body(sample);
-    let put = plan["headers"].as_object().unwrap().iter().filter(|(k, _)| !common::client_managed(k))
+    let put = plan["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| !common::client_managed(k))
         .fold(put, |r, (k, v)| r.header(k.as_str(), v.as_str().unwrap()));
     assert!(put.send().await.unwrap().status().is_success());
-    rest(&first.url, &admin_token, "POST", &format!("{data}/upload-complete"),
-        Some(json!({ "bucket": bucket, "key": "team/sample.bin" }))).await;
+    rest(
+        &first.url,
+        &admin_token,
+        "POST",
+        &format!("{data}/upload-complete"),
+        Some(json!({ "bucket": bucket, "key": "team/sample.bin" })),
+    )
+    .await;
 
     // The users: accounts, a grant on the team folder, a token each, an open upload each.
     let tenant: String = db.run(|c| Ok(tenants::table.select(tenants::id).first(c)?)).await.unwrap();
@@ -102,8 +118,14 @@ async fn scenario(name: &str, shared: &Shared, replicas: &[&Replica], users: usi
         let made = form(&browser, &base, "create_token", &[("name", "load"), ("days", "1")]).await;
         let token = serde_json::from_str::<app::model::NewToken>(&made).unwrap().secret;
         let size = 1024 * 1024 * 1024_u64;
-        let plan = rest(&base, &token, "POST", &format!("{data}/upload-url"),
-            Some(json!({ "bucket": bucket, "key": format!("team/upload-{i}.bin"), "size": size }))).await;
+        let plan = rest(
+            &base,
+            &token,
+            "POST",
+            &format!("{data}/upload-url"),
+            Some(json!({ "bucket": bucket, "key": format!("team/upload-{i}.bin"), "size": size })),
+        )
+        .await;
         let parts = size.div_ceil(plan["part_size"].as_u64().unwrap());
         people.push(User { base, token, upload_id: plan["upload_id"].as_str().unwrap().to_owned(), parts });
     }

@@ -13,11 +13,8 @@ use diesel::prelude::*;
 pub fn acquire(conn: &mut Conn, job: &str, holder: &str, ttl_ms: i64) -> Result<bool, CoreError> {
     write_transaction(conn, |c| {
         let now = now_ms();
-        let current: Option<(String, i64)> = job_leases::table
-            .find(job)
-            .select((job_leases::holder, job_leases::expires_at))
-            .first(c)
-            .optional()?;
+        let current: Option<(String, i64)> =
+            job_leases::table.find(job).select((job_leases::holder, job_leases::expires_at)).first(c).optional()?;
         let until = now + ttl_ms;
         match current {
             None => {

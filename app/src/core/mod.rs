@@ -13,8 +13,8 @@ pub mod aws;
 pub mod browse;
 pub mod bucket_cors;
 pub mod bucket_settings;
-pub mod copy_db;
 pub mod buckets;
+pub mod copy_db;
 pub mod dashboard;
 pub mod db;
 pub mod deletion;
@@ -101,7 +101,9 @@ impl From<diesel::result::Error> for CoreError {
             return CoreError::Unavailable(format!("database: {e}"));
         }
         if db::is_nul_in_text(&e) {
-            return CoreError::Invalid("Text with a NUL character (\\0) is not accepted; remove it and try again.".into());
+            return CoreError::Invalid(
+                "Text with a NUL character (\\0) is not accepted; remove it and try again.".into(),
+            );
         }
         CoreError::Internal(format!("database: {e}"))
     }

@@ -133,7 +133,10 @@ pub fn device_key(conn: &mut super::db::Conn) -> Result<Vec<u8>, CoreError> {
         portal_keys::value.eq(hex::encode(fresh)),
         portal_keys::created_at.eq(super::now_ms()),
     );
-    crate::on_backend!(conn, |c| diesel::insert_into(portal_keys::table).values(row).on_conflict_do_nothing().execute(c))?;
+    crate::on_backend!(conn, |c| diesel::insert_into(portal_keys::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     let stored: String = portal_keys::table.find("device-tokens").select(portal_keys::value).first(conn)?;
     hex::decode(stored).map_err(|e| CoreError::Internal(format!("device key: {e}")))
 }

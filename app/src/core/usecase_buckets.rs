@@ -72,7 +72,10 @@ pub fn record(conn: &mut Conn, usecase: &Usecase, bucket: &str, origin: Origin) 
         usecase_buckets::origin.eq(origin.as_str()),
         usecase_buckets::created_at.eq(super::now_ms()),
     );
-    crate::on_backend!(conn, |c| diesel::insert_into(usecase_buckets::table).values(row).on_conflict_do_nothing().execute(c))?;
+    crate::on_backend!(conn, |c| diesel::insert_into(usecase_buckets::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }
 
@@ -117,7 +120,10 @@ pub fn assign(conn: &mut Conn, tenant_id: &str, pattern: &str) -> Result<(), Cor
         tenant_buckets::pattern.eq(pattern),
         tenant_buckets::created_at.eq(super::now_ms()),
     );
-    crate::on_backend!(conn, |c| diesel::insert_into(tenant_buckets::table).values(row).on_conflict_do_nothing().execute(c))?;
+    crate::on_backend!(conn, |c| diesel::insert_into(tenant_buckets::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }
 

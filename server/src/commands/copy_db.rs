@@ -2,7 +2,7 @@
 //! database (a laptop's SQLite into PostgreSQL) with all its history.
 
 use app::core::copy_db;
-use app::core::db::{Db, DbOptions, redacted};
+use app::core::db::{Backend, Db, DbOptions, redacted};
 
 /// Migrates the destination, copies every table into it in one transaction
 /// and prints what was copied.
@@ -10,6 +10,10 @@ pub async fn run(from: &str, to: &str) -> anyhow::Result<()> {
     if from == to {
         anyhow::bail!("--from and --to name the same database");
     }
+    if Backend::of(from) == Backend::Sqlite && !std::path::Path::new(from.trim_start_matches("sqlite://")).exists() {
+        anyhow::bail!("there is no database at {from}");
+    }
+    crate::prepare_sqlite_file(to)?;
     let source = Db::connect(from, &DbOptions::default())?;
     let pending = source.migrate()?;
     if !pending.is_empty() {

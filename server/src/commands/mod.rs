@@ -24,7 +24,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = crate::connect_database(&cli.data_dir, database, &Default::default())?;
             let applied = db.migrate()?;
-            println!("Applied {} migrations{}; the database is up to date.", applied.len(), if applied.is_empty() { String::new() } else { format!(" ({})", applied.join(", ")) });
+            println!(
+                "Applied {} migrations{}; the database is up to date.",
+                applied.len(),
+                if applied.is_empty() { String::new() } else { format!(" ({})", applied.join(", ")) }
+            );
             Ok(())
         }
         Command::CopyDb { from, to } => copy_db::run(&from, &to).await,

@@ -41,7 +41,8 @@ pub fn database_for(dir: &std::path::Path) -> Option<String> {
         return Some(url);
     }
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).expect("the test PostgreSQL answers");
+    let mut admin =
+        diesel::PgConnection::establish(&format!("{server}/postgres")).expect("the test PostgreSQL answers");
     diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("a test database");
     let url = format!("{server}/{name}");
     std::fs::write(&remembered, &url).expect("remember the test database");
@@ -73,7 +74,8 @@ impl TestPortal {
         let dir = private_dir();
         let mut args = Self::args();
         change(&mut args);
-        let portal = server::start(&args, dir.path(), database_for(dir.path()).as_deref()).await.expect("portal starts");
+        let portal =
+            server::start(&args, dir.path(), database_for(dir.path()).as_deref()).await.expect("portal starts");
         Self { portal, dir }
     }
 

@@ -41,7 +41,11 @@ pub enum Backend {
 impl Backend {
     /// The backend of `url`.
     pub fn of(url: &str) -> Self {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") { Backend::Postgres } else { Backend::Sqlite }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
     }
 }
 
@@ -105,8 +109,10 @@ impl ManageConnection for Manager {
                 // WAL lets readers run while one writer commits; the busy
                 // timeout (first, so that the other pragmas wait too) makes
                 // concurrent writers wait instead of failing at once.
-                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                    .map_err(Error::QueryError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

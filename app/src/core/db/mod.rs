@@ -88,14 +88,19 @@ impl Db {
     }
 
     /// Applies the migrations not yet applied and returns their versions.
-    /// On PostgreSQL an advisory lock makes replicas that start together
-    /// take turns: the first migrates, the others find nothing left to do.
+    /// Processes that start together take turns (an advisory lock on
+    /// PostgreSQL, the write lock on SQLite): the first migrates, the others
+    /// find nothing left to do.
     pub fn migrate(&self) -> Result<Vec<String>, CoreError> {
         let mut conn = self.conn()?;
         let failed = |e| CoreError::Config(format!("cannot migrate the database: {e}"));
         let versions = |v: Vec<MigrationVersion<'_>>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
         match &mut *conn {
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(MIGRATIONS).map(versions).map_err(failed),
+            // One write transaction around them all: a second process waits,
+            // then finds nothing left to do.
+            AnyConnection::Sqlite(c) => {
+                c.immediate_transaction(|c| c.run_pending_migrations(MIGRATIONS).map(versions).map_err(failed))
+            }
             AnyConnection::Postgres(c) => {
                 diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
                 let applied = c.run_pending_migrations(MIGRATIONS).map(versions).map_err(failed);
