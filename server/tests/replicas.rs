@@ -8,6 +8,7 @@ mod common;
 use app::core::db::schema::{audit_events, job_leases};
 use app::model::Role;
 use common::replicas::{Replica, Shared, pair};
+use common::rest::send_parts;
 use common::uploads::{MIB, sample};
 use common::{PASSWORD, SETUP_TOKEN, crc32c_b64};
 use diesel::prelude::*;
@@ -133,17 +134,7 @@ async fn two_replicas_are_one_portal_and_either_may_die() {
         chunks.iter().enumerate().map(|(i, c)| json!({ "number": i + 1, "crc32c": crc32c_b64(c) })).collect();
     let parts_path = format!("/api/v1/uploads/{upload_id}/parts");
     let (_, signed) = rest(&b, &ed_token, "POST", &parts_path, Some(json!({ "parts": offers }))).await;
-    let mut sent = Vec::new();
-    for (part, chunk) in signed["parts"].as_array().expect("parts signed on B").iter().zip(&chunks) {
-        let mut req = reqwest::Client::new().put(part["upload_url"].as_str().unwrap()).body(chunk.to_vec());
-        for (k, v) in part["headers"].as_object().unwrap().iter().filter(|(k, _)| !common::client_managed(k)) {
-            req = req.header(k.as_str(), v.as_str().unwrap());
-        }
-        let resp = req.send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
-        sent.push(json!({ "number": part["number"], "etag": etag, "crc32c": crc32c_b64(chunk) }));
-    }
+    let sent = send_parts(&signed, &chunks).await;
     let complete = format!("/api/v1/uploads/{upload_id}/complete");
     let (status, done) = rest(&b, &ed_token, "POST", &complete, Some(json!({ "parts": sent }))).await;
     assert_eq!((status, &done["size"]), (200, &json!(big.len())), "completed on B: {done}");

@@ -6,7 +6,7 @@ mod common;
 
 use app::core::db::schema::{access_tokens, audit_events, users};
 use app::model::Role;
-use common::rest::{Answer, Api, check_shape, document, make_token};
+use common::rest::{Answer, Api, check_shape, document, make_token, send_parts};
 use common::uploads::{MIB, sample};
 use common::{TestPortal, crc32c_b64};
 use diesel::prelude::*;
@@ -91,17 +91,7 @@ async fn a_script_with_a_token_lists_uploads_downloads_and_deletes() {
         chunks.iter().enumerate().map(|(i, c)| json!({ "number": i + 1, "crc32c": crc32c_b64(c) })).collect();
     let signed = api.post(&format!("/api/v1/uploads/{upload_id}/parts"), json!({ "parts": offers })).await;
     shaped(&doc, "POST", "/api/v1/uploads/{upload_id}/parts", &signed);
-    let mut sent = Vec::new();
-    for (part, chunk) in signed.body["parts"].as_array().unwrap().iter().zip(&chunks) {
-        let mut req = reqwest::Client::new().put(part["upload_url"].as_str().unwrap()).body(chunk.to_vec());
-        for (k, v) in part["headers"].as_object().unwrap().iter().filter(|(k, _)| !common::client_managed(k)) {
-            req = req.header(k.as_str(), v.as_str().unwrap());
-        }
-        let resp = req.send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
-        sent.push(json!({ "number": part["number"], "etag": etag, "crc32c": crc32c_b64(chunk) }));
-    }
+    let sent = send_parts(&signed.body, &chunks).await;
     let complete = api.post(&format!("/api/v1/uploads/{upload_id}/complete"), json!({ "parts": sent })).await;
     shaped(&doc, "POST", "/api/v1/uploads/{upload_id}/complete", &complete);
     assert_eq!(complete.body["size"], json!(big.len()));

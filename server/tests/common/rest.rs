@@ -62,6 +62,23 @@ impl Api {
     }
 }
 
+/// PUTs each chunk to its part URL of `signed` (an answer of
+/// `/uploads/{id}/parts`) and returns the parts as the completion takes them.
+pub async fn send_parts(signed: &Value, chunks: &[&[u8]]) -> Vec<Value> {
+    let mut sent = Vec::new();
+    for (part, chunk) in signed["parts"].as_array().expect("signed parts").iter().zip(chunks) {
+        let mut req = reqwest::Client::new().put(part["upload_url"].as_str().unwrap()).body(chunk.to_vec());
+        for (k, v) in part["headers"].as_object().unwrap().iter().filter(|(k, _)| !super::client_managed(k)) {
+            req = req.header(k.as_str(), v.as_str().unwrap());
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+        sent.push(json!({ "number": part["number"], "etag": etag, "crc32c": super::crc32c_b64(chunk) }));
+    }
+    sent
+}
+
 /// Makes a token through the "API tokens" page's server function; returns the secret.
 pub async fn make_token(t: &TestPortal, browser: &reqwest::Client, name: &str, read_only: bool) -> String {
     let mut form = vec![("name", name), ("days", "30")];
