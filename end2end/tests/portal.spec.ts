@@ -154,7 +154,8 @@ test('an admin creates a bucket, sees its settings, makes a folder and picks it 
   await page.getByRole('button', { name: 'Use this folder as the data source' }).click();
   await expect(page.getByText('Data source of Default set to s3://training-data/images/')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Usecase', exact: true }).click();
+  // The breadcrumb names the usecase.
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Default', exact: true }).click();
   await expect(page.getByText('s3://training-data/images/')).toBeVisible();
 });
 

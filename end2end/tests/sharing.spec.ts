@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import * as fs from 'fs';
 import { signInWith, password, waitForHydration } from './fixtures';
 
 // An administrator shares a file and a folder; a visitor without an
@@ -94,4 +95,28 @@ test('a visitor drops a file into a folder through an upload-only link and sees 
   await page.getByRole('link', { name: 'dataport-data' }).click();
   await page.getByRole('link', { name: 'shared-reports/' }).click();
   await expect(page.getByRole('cell', { name: 'dropped.txt', exact: true })).toBeVisible();
+});
+
+test('picked files and a whole folder download as zip archives before any script has loaded', async ({ page }) => {
+  await signInWith(page, password);
+  await page.getByRole('link', { name: 'Usecases' }).click();
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByLabel('Select sample.bin', { exact: true }).check();
+  const picked = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download selected as zip' }).click();
+  const archive = await picked;
+  expect(archive.suggestedFilename()).toBe('dataport-data.zip');
+  const bytes = fs.readFileSync(await archive.path());
+  expect(bytes.subarray(0, 4).toString('binary')).toBe('PK\x03\x04');
+  expect(bytes.includes(Buffer.from('sample.bin'))).toBe(true);
+  expect(bytes.includes(Buffer.from('dropped.txt'))).toBe(false);
+
+  await page.getByRole('link', { name: 'shared-reports/' }).click();
+  const whole = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download folder as zip' }).click();
+  const folder = await whole;
+  expect(folder.suggestedFilename()).toBe('shared-reports.zip');
+  const entries = fs.readFileSync(await folder.path());
+  expect(entries.includes(Buffer.from('dropped.txt'))).toBe(true);
 });

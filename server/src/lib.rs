@@ -1,6 +1,7 @@
 //! The `dataport` server: configuration, the embedded S3 endpoint, the
 //! portal's router, and starting them together.
 
+pub mod archive_route;
 pub mod commands;
 pub mod config;
 pub mod embedded;

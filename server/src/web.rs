@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/audit/export.csv", get(export_audit))
         .route("/s/{token}/download", axum::routing::post(crate::share_route::download))
+        .route("/usecases/{id}/buckets/{bucket}/archive", axum::routing::post(crate::archive_route::download))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
@@ -75,8 +76,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(https, strict_transport))
         // pkg/ comes precompressed; pages and answers are compressed as they go.
         .layer(
-            CompressionLayer::new()
-                .compress_when(DefaultPredicate::new().and(NotForContentType::new("application/wasm"))),
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::new("application/wasm"))
+                    .and(NotForContentType::new("application/zip")),
+            ),
         )
         .with_state(state)
 }

@@ -91,6 +91,8 @@ audit_actions! {
     ListObjects = "object.list" => Some(Action::ListObjects);
     /// Downloading an object.
     Download = "object.download" => Some(Action::ReadObject);
+    /// Downloading a folder or a selection as one zip archive.
+    DownloadArchive = "object.download.archive" => Some(Action::ReadObject);
     /// Counting what a deletion would remove, for its confirmation.
     PreviewDelete = "object.delete.preview" => Some(Action::DeleteObject);
     /// Deleting objects or folders with everything under them.

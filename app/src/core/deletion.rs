@@ -10,10 +10,10 @@ use super::actions::AuditAction;
 use super::db::schema::files;
 use super::guard::{Guard, Services, Target};
 use super::principal::Principal;
+use super::selection::{self, Selection};
 use super::storage::storage_error;
-use crate::ids::UsecaseId;
 use crate::model::DeleteSummary;
-use crate::names::{BucketName, ObjectKey, Prefix};
+use crate::names::Prefix;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use diesel::prelude::*;
@@ -23,56 +23,12 @@ const BATCH: usize = 1000;
 /// Most keys one request deletes: a folder larger than this is deleted in several goes.
 pub const MAX_KEYS: usize = 100_000;
 
-/// What a request names: single keys and whole folders of one bucket.
-#[derive(Debug, Clone)]
-pub struct DeleteRequest {
-    /// The usecase whose storage holds them.
-    pub usecase_id: UsecaseId,
-    /// Bucket.
-    pub bucket: BucketName,
-    /// Objects named one by one.
-    pub keys: Vec<ObjectKey>,
-    /// Folders deleted with everything under them.
-    pub folders: Vec<Prefix>,
-}
+/// What a deletion names: single keys and whole folders of one bucket.
+pub type DeleteRequest = Selection;
 
-/// Every key the request reaches, with sizes, read from S3.
 async fn expand(client: &Client, req: &DeleteRequest) -> Result<Vec<(String, i64)>, CoreError> {
-    let mut found: Vec<(String, i64)> = Vec::new();
-    for key in &req.keys {
-        let head = client.head_object().bucket(req.bucket.as_str()).key(key.as_str()).send().await;
-        match head {
-            Ok(h) => found.push((key.to_string(), h.content_length().unwrap_or(0))),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {}
-            Err(e) => return Err(storage_error("Reading the object", e)),
-        }
-    }
-    for folder in &req.folders {
-        let mut token = None;
-        loop {
-            let page = client
-                .list_objects_v2()
-                .bucket(req.bucket.as_str())
-                .prefix(folder.as_str())
-                .set_continuation_token(token)
-                .send()
-                .await
-                .map_err(|e| storage_error("Listing the folder", e))?;
-            found.extend(page.contents().iter().filter_map(|o| Some((o.key()?.to_owned(), o.size().unwrap_or(0)))));
-            if found.len() > MAX_KEYS {
-                return Err(CoreError::Invalid(format!(
-                    "This deletes more than {MAX_KEYS} objects at once; delete its folders one by one."
-                )));
-            }
-            token = page.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
-    }
-    found.sort();
-    found.dedup();
-    Ok(found)
+    let too_many = format!("This deletes more than {MAX_KEYS} objects at once; delete its folders one by one.");
+    selection::expand(client, req, MAX_KEYS, &too_many).await
 }
 
 /// Deletes `keys` in batches of `BATCH`; the first key S3 refuses stops it.
@@ -139,20 +95,8 @@ async fn versioned(client: &Client, bucket: &str) -> bool {
     status.is_some_and(|s| s.as_str() == "Enabled")
 }
 
-/// Authorizes the delete right on every named key and folder; a folder's
-/// right covers everything under it.
 async fn authorize_all(g: &Guard<'_>, req: &DeleteRequest) -> Result<(super::db::models::Usecase, Target), CoreError> {
-    let first = req.keys.first().map(|k| k.to_string()).or_else(|| req.folders.first().map(|f| f.to_string()));
-    let Some(first) = first else {
-        return g.screened(Err(CoreError::Invalid("Choose at least one file or folder to delete.".into()))).await;
-    };
-    let (usecase, target, _) = g.object(&req.usecase_id, req.bucket.as_str(), &first).await?;
-    let names = req.keys.iter().map(ObjectKey::to_string).chain(req.folders.iter().map(Prefix::to_string));
-    for name in names.skip(1) {
-        let each = Target::Object { usecase: usecase.clone(), bucket: req.bucket.to_string(), key: name };
-        g.authorize(&each).await?;
-    }
-    Ok((usecase, target))
+    selection::authorize_all(g, req, "Choose at least one file or folder to delete.").await
 }
 
 /// How many objects and bytes a deletion would remove, for its confirmation.

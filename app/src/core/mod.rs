@@ -5,6 +5,7 @@
 pub mod access_tokens;
 pub mod actions;
 pub mod activity;
+pub mod archive;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_seal;
@@ -29,6 +30,7 @@ pub mod people;
 pub mod principal;
 pub mod refusals;
 pub mod s3_credentials;
+pub mod selection;
 pub mod sessions;
 pub mod setup;
 pub mod share_links;

@@ -1,6 +1,6 @@
 //! Browsing a bucket folder by folder, uploading and downloading.
 
-use crate::api::data::{download_url, list_objects};
+use crate::api::data::{download_url, get_usecase, list_objects};
 use crate::components::folders::{DataSourcePicker, FolderCreator};
 use crate::components::session::{ErrorNote, NoAccess, RequireUser, use_is_admin};
 use crate::components::training::TrainingAccessPanel;
@@ -101,6 +101,10 @@ fn Browser() -> impl IntoView {
 
 #[component]
 fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Signal<String>) -> impl IntoView {
+    // The usecase by its name; "Usecase" until (or unless) the name is known.
+    let usecase = Resource::new(move || usecase_id.get(), get_usecase);
+    let usecase_name =
+        move || Suspend::new(async move { usecase.await.map(|u| u.name).unwrap_or_else(|_| "Usecase".to_owned()) });
     move || {
         let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
         let mut crumbs = vec![(b.clone(), folder_href(&u, &b, ""))];
@@ -113,7 +117,9 @@ fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Si
         let last = crumbs.len() - 1;
         view! {
             <nav aria-label="Breadcrumb" class="crumbs">
-                <a href=format!("/usecases/{u}")>"Usecase"</a>
+                <a href=format!("/usecases/{u}")>
+                    <Suspense fallback=|| "Usecase">{usecase_name}</Suspense>
+                </a>
                 {crumbs
                     .into_iter()
                     .enumerate()
@@ -159,8 +165,12 @@ fn FolderTable(
         let share = (rights.list && rights.read).then(|| {
             view! { <a href=share_href(f) aria-label=format!("Share folder {name}")>"Share"</a> }
         });
+        let pick = rights.read.then(|| {
+            view! { <input type="checkbox" name="pick" value=f.clone() aria-label=format!("Select folder {name}") /> }
+        });
         view! {
             <tr>
+                <td>{pick}</td>
                 <td>
                     <a href=folder_href(&u, &b, f)>{format!("{name}/")}</a>
                 </td>
@@ -191,8 +201,12 @@ fn FolderTable(
                 }
             });
         };
+        let pick = rights.read.then(|| {
+            view! { <input type="checkbox" name="pick" value=f.key.clone() aria-label=format!("Select {}", f.name) /> }
+        });
         view! {
             <tr>
+                <td>{pick}</td>
                 <td>{f.name.clone()}</td>
                 <td>{format_size(f.size)}</td>
                 <td>{f.last_modified.clone().unwrap_or_default()}</td>
@@ -210,11 +224,27 @@ fn FolderTable(
             </tr>
         }
     });
+    let archive = format!("/usecases/{u}/buckets/{}/archive", encode(&b));
+    let prefix = listing.prefix.clone();
+    let zip = (rights.read && !empty).then(|| {
+        view! {
+            <div class="toolbar" role="group" aria-label="Download as zip">
+                <button type="submit" name="pick" value=prefix.clone()>
+                    "Download folder as zip"
+                </button>
+                <button type="submit">"Download selected as zip"</button>
+            </div>
+        }
+    });
     view! {
+        <form method="post" action=archive id="selection">
+        <input type="hidden" name="prefix" value=prefix />
+        {zip}
         <table class="objects">
             <caption>"Folders and files"</caption>
             <thead>
                 <tr>
+                    <th scope="col">"Select"</th>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Size"</th>
                     <th scope="col">"Last modified"</th>
@@ -223,6 +253,7 @@ fn FolderTable(
             </thead>
             <tbody>{folders.collect_view()} {files.collect_view()}</tbody>
         </table>
+        </form>
         {empty.then(|| view! { <p>"This folder is empty."</p> })}
         {next.map(|href| view! { <a href=href>"Next page"</a> })}
     }
