@@ -96,6 +96,16 @@ pub fn App() -> impl IntoView {
                         view=pages::delete::DeletePage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/usecases/:id/buckets/:bucket/file")
+                        view=pages::file_details::FileDetailsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/usecases/:id/buckets/:bucket/settings")
+                        view=pages::bucket_settings::BucketSettingsPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async />

@@ -86,7 +86,7 @@ test('a file goes straight to S3 with progress, and comes back byte for byte', a
 
   await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('cell', { name: 'sample.bin', exact: true })).toBeVisible();
   const downloadPromise = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download sample.bin' }).click();
+  await page.getByRole('link', { name: 'Download sample.bin' }).click();
   const download = await downloadPromise;
   expect(download.suggestedFilename()).toBe('sample.bin');
   const saved = fs.readFileSync(await download.path());
@@ -150,9 +150,14 @@ test('an admin creates a bucket, sees its settings, makes a folder and picks it 
   await page.getByRole('button', { name: 'Create folder' }).click();
   await page.getByRole('link', { name: 'images/' }).click();
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'images' })).toHaveAttribute('aria-current', 'page');
+  // Administration is one click from the folder, not above its listing.
+  await expect(page.getByRole('button', { name: 'Use this folder as the data source' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Bucket settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings of training-data' })).toBeVisible();
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Use this folder as the data source' }).click();
   await expect(page.getByText('Data source of Default set to s3://training-data/images/')).toBeVisible();
+  await page.getByRole('link', { name: 'Back to the folder' }).click();
 
   // The breadcrumb names the usecase.
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Default', exact: true }).click();
@@ -175,6 +180,7 @@ test('an admin gives the SageMaker role read access to a bucket, keeping its pol
   await expect(page.getByText(`Saved: ${role}`)).toBeVisible();
 
   await page.getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByRole('link', { name: 'Bucket settings' }).click();
   const panel = page.getByRole('region', { name: 'Training access to this bucket' });
   await expect(panel.getByLabel('Policy statements')).toContainText(role);
   await panel.getByRole('button', { name: 'Apply to this bucket' }).click();

@@ -75,7 +75,7 @@ test('the partner chooses a password, sees exactly their locations and uploads i
   await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
   await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('cell', { name: 'scan-001.txt', exact: true })).toBeVisible();
   // List, Read and Write: downloads, but no Delete anywhere.
-  await expect(page.getByRole('button', { name: 'Download scan-001.txt' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Download scan-001.txt' })).toBeVisible();
   await expect(page.getByRole('link', { name: /^Delete/ })).toHaveCount(0);
 
   // The folder beside it, typed as a URL.

@@ -39,7 +39,7 @@ function partNumber(r: Request) {
 
 async function download(page: Page, name: string) {
   const downloadPromise = page.waitForEvent('download');
-  await page.getByRole('button', { name: `Download ${name}` }).click();
+  await page.getByRole('link', { name: `Download ${name}` }).click();
   return fs.readFileSync(await (await downloadPromise).path());
 }
 

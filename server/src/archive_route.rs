@@ -22,7 +22,8 @@ use tower_sessions::Session;
 /// Bytes in flight between the archive writer and the connection.
 const PIPE: usize = 256 * 1024;
 
-fn page(status: StatusCode, text: &str) -> Response {
+/// A plain-text answer for a person, with its status.
+pub(crate) fn page(status: StatusCode, text: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.to_owned()).into_response()
 }
 

@@ -4,6 +4,7 @@
 pub mod archive_route;
 pub mod commands;
 pub mod config;
+pub mod download_route;
 pub mod embedded;
 pub mod rest;
 pub mod share_route;

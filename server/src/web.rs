@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/export.csv", get(export_audit))
         .route("/s/{token}/download", axum::routing::post(crate::share_route::download))
         .route("/usecases/{id}/buckets/{bucket}/archive", axum::routing::post(crate::archive_route::download))
+        .route("/usecases/{id}/buckets/{bucket}/download", get(crate::download_route::download))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {

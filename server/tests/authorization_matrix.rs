@@ -106,6 +106,8 @@ fn rows(ids: &Ids) -> Vec<(&'static str, Body, &'static str)> {
         ("list_buckets", at(&[]), "expired bare lowered viewer editor admin"),
         ("list_objects", at(&[("prefix", "granted/")]), "readers"),
         ("download_url", at(&[("key", "granted/a.csv")]), "readers"),
+        ("file_details", at(&[("key", "granted/a.csv")]), "readers"),
+        ("search_files", at(&[("prefix", "granted/"), ("words", "a")]), "readers"),
         ("preview_delete", at(&[("keys[0]", "granted/a.csv")]), "writers"),
         ("create_folder", at(&[("prefix", "granted/"), ("name", "made")]), "writers"),
         ("begin_upload", at(&[("prefix", "granted/"), ("files", "1"), ("bytes", "1")]), "writers"),

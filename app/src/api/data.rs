@@ -67,3 +67,33 @@ pub async fn download_url(usecase_id: UsecaseId, bucket: String, key: String) ->
     let key = cx.checked(ObjectKey::new(key), AuditAction::Download).await?;
     Ok(browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
 }
+
+/// One file's details and a preview of its content.
+#[server(endpoint = "file_details")]
+pub async fn file_details(
+    usecase_id: UsecaseId,
+    bucket: String,
+    key: String,
+) -> Result<crate::model::ObjectDetails, AppError> {
+    let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::ViewObject).await?;
+    let key = cx.checked(ObjectKey::new(key), AuditAction::ViewObject).await?;
+    Ok(crate::core::file_details::details(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
+}
+
+/// One stretch of a search by name through a folder and everything below it.
+#[server(endpoint = "search_files")]
+pub async fn search_files(
+    usecase_id: UsecaseId,
+    bucket: String,
+    prefix: String,
+    words: String,
+    token: Option<String>,
+) -> Result<crate::model::SearchPage, AppError> {
+    use crate::core::search;
+    let cx = Ctx::load().await?;
+    let bucket = cx.checked(BucketName::new(bucket), AuditAction::SearchObjects).await?;
+    let prefix = cx.checked(Prefix::new(prefix), AuditAction::SearchObjects).await?;
+    let query = search::SearchQuery { usecase_id, bucket, prefix, words, token };
+    Ok(search::search(&cx.state, &cx.principal, query).await?)
+}

@@ -9,6 +9,7 @@ pub mod folder_picker;
 pub mod folders;
 pub mod grants;
 pub mod header;
+pub mod local_time;
 pub mod session;
 pub mod training;
 

@@ -93,6 +93,10 @@ audit_actions! {
     Download = "object.download" => Some(Action::ReadObject);
     /// Downloading a folder or a selection as one zip archive.
     DownloadArchive = "object.download.archive" => Some(Action::ReadObject);
+    /// A file's details and preview opened.
+    ViewObject = "object.view" => Some(Action::ReadObject);
+    /// A folder and everything below it searched by name.
+    SearchObjects = "object.search" => Some(Action::ListObjects);
     /// Counting what a deletion would remove, for its confirmation.
     PreviewDelete = "object.delete.preview" => Some(Action::DeleteObject);
     /// Deleting objects or folders with everything under them.

@@ -62,6 +62,7 @@ pub async fn list_folder(
                 last_modified: o
                     .last_modified()
                     .and_then(|t| t.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
+                storage_class: Some(o.storage_class().map_or("STANDARD", |c| c.as_str()).to_owned()),
                 key,
             })
         })

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod dashboard;
+mod files;
 mod people;
 pub use access::*;
 pub use dashboard::*;
+pub use files::*;
 pub use people::*;
 
 /// A user's role inside a tenant; it caps what grants can give.
@@ -124,6 +126,9 @@ pub struct ObjectEntry {
     pub size: i64,
     /// Last modification, RFC 3339.
     pub last_modified: Option<String>,
+    /// S3's storage class (`STANDARD` when S3 names none).
+    #[serde(default)]
+    pub storage_class: Option<String>,
 }
 
 /// One page of a folder listing.

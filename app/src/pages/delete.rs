@@ -28,8 +28,12 @@ fn ConfirmDeletion() -> impl IntoView {
     let usecase_id = UsecaseId::from(params.read_untracked().get("id").unwrap_or_default());
     let bucket = params.read_untracked().get("bucket").unwrap_or_default();
     let back_to = query.read_untracked().get("prefix").unwrap_or_default();
-    let keys: Vec<String> = query.read_untracked().get("key").into_iter().collect();
-    let folders: Vec<String> = query.read_untracked().get("folder").into_iter().collect();
+    let all = |name: &str| query.read_untracked().get_all(name).unwrap_or_default();
+    // `pick` comes from the folder browser's selection: a folder ends in `/`.
+    let (picked_folders, picked_keys): (Vec<String>, Vec<String>) =
+        all("pick").into_iter().filter(|p| !p.is_empty()).partition(|p| p.ends_with('/'));
+    let keys: Vec<String> = all("key").into_iter().chain(picked_keys).collect();
+    let folders: Vec<String> = all("folder").into_iter().chain(picked_folders).collect();
     let named = keys.iter().chain(folders.iter()).cloned().collect::<Vec<_>>().join(", ");
     let summary = Resource::new(
         {

@@ -205,6 +205,7 @@ async fn record_file(
         key: key.to_owned(),
         size: arrived.size,
         last_modified: Some(format_ms(record.created_at)),
+        storage_class: None,
     };
     s.db.run(move |c| records::record_file(c, &record)).await?;
     Ok(entry)

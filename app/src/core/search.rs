@@ -1,0 +1,95 @@
+//! Search by part of a name through a folder and everything below it: S3
+//! listed without a delimiter, a stretch of keys at a time, so that a
+//! page can show what each stretch found and go on (or stop) from there.
+
+use super::CoreError;
+use super::guard::{Guard, Services};
+use super::principal::Principal;
+use super::storage::storage_error;
+use crate::core::actions::AuditAction;
+use crate::ids::UsecaseId;
+use crate::model::{ObjectEntry, SearchPage};
+use crate::names::{BucketName, Prefix};
+use aws_sdk_s3::primitives::DateTimeFormat;
+
+/// Keys one stretch of a search looks at: ten of S3's listing pages.
+pub const KEYS_PER_STRETCH: u64 = 10_000;
+/// Matches one stretch hands back at most; the next stretch starts after the last.
+pub const MATCHES_PER_STRETCH: usize = 500;
+
+/// What to search for, and where.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// The usecase whose storage holds the bucket.
+    pub usecase_id: UsecaseId,
+    /// Bucket name.
+    pub bucket: BucketName,
+    /// The folder searched, with everything below it.
+    pub prefix: Prefix,
+    /// Part of a name, matched without regard to case.
+    pub words: String,
+    /// Where the previous stretch stopped.
+    pub token: Option<String>,
+}
+
+/// One stretch of the search: the files it found that the principal may see.
+pub async fn search(s: &Services, p: &Principal, q: SearchQuery) -> Result<SearchPage, CoreError> {
+    let g = Guard::new(s, p, AuditAction::SearchObjects);
+    let words = q.words.trim().to_lowercase();
+    if words.is_empty() || words.chars().count() > 200 || words.chars().any(char::is_control) {
+        let refused = Err(CoreError::Invalid("Type part of a name to search for (at most 200 characters).".into()));
+        return g.screened(refused).await;
+    }
+    let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
+    let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;
+    let client = g.s3(&target, &usecase).await?;
+    let mut page = SearchPage { files: Vec::new(), scanned: 0, next_token: q.token.filter(|t| !t.is_empty()) };
+    // The token is S3's continuation token, or `after:<key>` when a stretch
+    // stopped on its match limit inside one of S3's pages.
+    let mut start_after = page.next_token.as_deref().and_then(|t| t.strip_prefix("after:")).map(str::to_owned);
+    if start_after.is_some() {
+        page.next_token = None;
+    }
+    let result = loop {
+        let out = client
+            .list_objects_v2()
+            .bucket(&bucket)
+            .prefix(&prefix)
+            .set_start_after(start_after.take())
+            .set_continuation_token(page.next_token.take())
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => break Err(storage_error("Searching the folder", e)),
+        };
+        let mut stopped_at = None;
+        for o in out.contents() {
+            let Some(key) = o.key() else { continue };
+            page.scanned += 1;
+            let name = key.rsplit('/').next().unwrap_or(key);
+            if !name.is_empty() && name.to_lowercase().contains(&words) && scope.shows_key(&bucket, key) {
+                page.files.push(ObjectEntry {
+                    key: key.to_owned(),
+                    name: name.to_owned(),
+                    size: o.size().unwrap_or(0),
+                    last_modified: o.last_modified().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
+                    storage_class: Some(o.storage_class().map_or("STANDARD", |c| c.as_str()).to_owned()),
+                });
+                if page.files.len() >= MATCHES_PER_STRETCH {
+                    stopped_at = Some(key.to_owned());
+                    break;
+                }
+            }
+        }
+        if let Some(key) = stopped_at {
+            page.next_token = Some(format!("after:{key}"));
+            break Ok(page);
+        }
+        page.next_token = out.next_continuation_token().map(str::to_owned);
+        if page.next_token.is_none() || page.scanned >= KEYS_PER_STRETCH {
+            break Ok(page);
+        }
+    };
+    g.finish(&target, result, |p| format!("“{words}”: {} found in {} keys", p.files.len(), p.scanned)).await
+}

@@ -1,0 +1,160 @@
+//! Browsing a bucket folder by folder: the listing first, with a toolbar
+//! above it; uploads, search, selection and downloads.
+
+mod keys;
+mod rows;
+mod search;
+mod table;
+
+use crate::api::data::{get_usecase, list_objects};
+use crate::components::encode;
+use crate::components::folders::FolderCreator;
+use crate::components::session::{ErrorNote, NoAccess, RequireUser, use_is_admin};
+use crate::error::AppError;
+use crate::ids::UsecaseId;
+use crate::upload_client::Uploader;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use table::{FolderTable, Links};
+
+/// The folder browser of one bucket.
+#[component]
+pub fn BrowserPage() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <Browser />
+        </RequireUser>
+    }
+}
+
+use crate::url::folder_href;
+
+#[component]
+fn Browser() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let usecase_id = Signal::derive(move || UsecaseId::from(params.read().get("id").unwrap_or_default()));
+    let bucket = Signal::derive(move || params.read().get("bucket").unwrap_or_default());
+    let prefix = Signal::derive(move || query.read().get("prefix").unwrap_or_default());
+    let token = move || query.read().get("token").filter(|t| !t.is_empty());
+    let filter = Signal::derive(move || query.read().get("filter").unwrap_or_default());
+    let words = Signal::derive(move || query.read().get("q").unwrap_or_default());
+    let from = move || query.read().get("from").filter(|t| !t.is_empty());
+    let refresh = RwSignal::new(0_u32);
+    let listing = Resource::new(
+        move || (usecase_id.get(), bucket.get(), prefix.get(), token(), filter.get(), refresh.get()),
+        |(u, b, p, t, f, _)| list_objects(u, b, p, t, Some(f)),
+    );
+    let is_admin = use_is_admin();
+    let reload = Callback::new(move |()| refresh.update(|n| *n += 1));
+    // Upload appears once the viewer is in a folder they may write to (the
+    // rights come with the listing; the panel needs the page's script
+    // anyway), and stays, so that uploads go on while they browse.
+    let may_write = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(l)) = listing.get()
+            && l.rights.write
+        {
+            may_write.set(true);
+        }
+    });
+    let links = move || Links { usecase_id: usecase_id.get(), bucket: bucket.get() };
+    let settings = move || {
+        format!(
+            "/usecases/{}/buckets/{}/settings?prefix={}",
+            usecase_id.get(),
+            encode(&bucket.get()),
+            encode(&prefix.get())
+        )
+    };
+
+    view! {
+        <h1>{move || bucket.get()}</h1>
+        <Breadcrumbs usecase_id bucket prefix />
+        <div class="toolbar" role="group" aria-label="Folder actions">
+            <form method="get" role="search" class="inline-form">
+                <input type="hidden" name="prefix" value=move || prefix.get() />
+                <label for="search-words">"Search this folder and below"</label>
+                <input id="search-words" name="q" type="search" value=move || words.get() />
+                <button type="submit">"Search"</button>
+            </form>
+            <form method="get" class="inline-form">
+                <input type="hidden" name="prefix" value=move || prefix.get() />
+                <label for="name-filter">"Filter by name"</label>
+                <input id="name-filter" name="filter" type="search" value=move || filter.get() />
+                <button type="submit">"Filter"</button>
+            </form>
+            <Show when=move || is_admin.get()>
+                <a href=settings>"Bucket settings"</a>
+            </Show>
+        </div>
+        <Show when=move || may_write.get()>
+            <Uploader usecase_id bucket prefix on_done=reload />
+        </Show>
+        {move || {
+            let w = words.get();
+            (!w.is_empty()).then(|| view! { <search::SearchResults links=links() prefix=prefix.get() words=w from=from() /> })
+        }}
+        <Show when=move || words.with(String::is_empty)>
+        <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(l) => {
+                        // Rendered with the listing, whose rights it needs, so that it is there
+                        // before the page's script has loaded.
+                        let creator = l.rights.write.then(|| view! {
+                            <div class="toolbar" role="group" aria-label="New folder">
+                                <FolderCreator usecase_id bucket prefix on_done=reload />
+                            </div>
+                        });
+                        view! {
+                            {creator}
+                            <FolderTable listing=l links=links() filter=filter.get_untracked() />
+                        }
+                            .into_any()
+                    }
+                    Err(AppError::Denied) => view! { <NoAccess /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        </Show>
+    }
+}
+
+#[component]
+fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Signal<String>) -> impl IntoView {
+    // The usecase by its name; "Usecase" until (or unless) the name is known.
+    let usecase = Resource::new(move || usecase_id.get(), get_usecase);
+    let usecase_name =
+        move || Suspend::new(async move { usecase.await.map(|u| u.name).unwrap_or_else(|_| "Usecase".to_owned()) });
+    move || {
+        let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
+        let mut crumbs = vec![(b.clone(), folder_href(&u, &b, ""))];
+        let mut path = String::new();
+        for segment in p.split('/').filter(|s| !s.is_empty()) {
+            path.push_str(segment);
+            path.push('/');
+            crumbs.push((segment.to_owned(), folder_href(&u, &b, &path)));
+        }
+        let last = crumbs.len() - 1;
+        view! {
+            <nav aria-label="Breadcrumb" class="crumbs">
+                <a href=format!("/usecases/{u}")>
+                    <Suspense fallback=|| "Usecase">{usecase_name}</Suspense>
+                </a>
+                {crumbs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, href))| {
+                        let current = (i == last).then_some("page");
+                        view! {
+                            " / "
+                            <a href=href aria-current=current>{name}</a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import { test, expect, Page } from '@playwright/test';
+import { signIn, signInWith, password, waitForHydration } from './fixtures';
+import * as fs from 'fs';
+
+// The folder browser as a data person uses it: files opened with a
+// preview, several rows picked with shift-click and deleted, a search that
+// finds a file three folders down, and the listing without any script.
+test.describe.configure({ mode: 'serial' });
+
+// A 1×1 PNG.
+const pixel = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const people = 'name,city\nAda,London\n"Grace, R.",Arlington\n';
+
+async function openFolder(page: Page, prefix: string) {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
+  const u = new URL(page.url());
+  u.searchParams.set('prefix', prefix);
+  await page.goto(u.toString());
+  await waitForHydration(page);
+}
+
+async function upload(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  await page.getByLabel('Files to upload').setInputFiles(files);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText(`Finished: ${files.length} uploaded.`);
+}
+
+test('an image and a CSV file open with a preview and their S3 URI', async ({ page }) => {
+  await openFolder(page, 'gallery/');
+  await upload(page, [
+    { name: 'pixel.png', mimeType: 'image/png', buffer: pixel },
+    { name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(people) },
+  ]);
+  const listing = page.getByRole('table', { name: 'Folders and files' });
+  await listing.getByRole('link', { name: 'people.csv', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'people.csv' })).toBeVisible();
+  await expect(page.getByLabel('S3 URI')).toHaveValue('s3://dataport-data/gallery/people.csv');
+  const table = page.getByRole('table', { name: 'Table preview' });
+  await expect(table.getByRole('columnheader', { name: 'city' })).toBeVisible();
+  await expect(table.getByRole('cell', { name: 'Grace, R.' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Back to the folder' }).click();
+  await listing.getByRole('link', { name: 'pixel.png', exact: true }).click();
+  const image = page.getByRole('img', { name: 'Preview of the image' });
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+});
+
+test('three rows picked with a click and a shift-click go after the confirmation', async ({ page }) => {
+  await openFolder(page, 'gallery/old/');
+  await upload(page, ['a', 'b', 'c', 'd'].map((n) => ({ name: `${n}.txt`, mimeType: 'text/plain', buffer: Buffer.from(n) })));
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole('button', { name: 'Delete selected' })).toBeDisabled();
+  await page.getByRole('checkbox', { name: 'Select a.txt' }).click();
+  await page.getByRole('checkbox', { name: 'Select c.txt' }).click({ modifiers: ['Shift'] });
+  await expect(page.getByRole('group', { name: 'Selection actions' }).getByRole('status')).toHaveText('3 selected');
+  await expect(page.getByRole('checkbox', { name: 'Select b.txt' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Select d.txt' })).not.toBeChecked();
+  await page.getByRole('button', { name: 'Delete selected' }).click();
+  await expect(page.getByText('3 objects (3 bytes) will be deleted from dataport-data.')).toBeVisible();
+  await page.getByRole('button', { name: 'Delete for good' }).click();
+  const listing = page.getByRole('table', { name: 'Folders and files' });
+  await expect(listing.getByRole('link', { name: 'd.txt', exact: true })).toBeVisible();
+  for (const gone of ['a.txt', 'b.txt', 'c.txt']) {
+    await expect(listing.getByRole('link', { name: gone, exact: true })).toHaveCount(0);
+  }
+});
+
+test('a search from the bucket finds a file three folders down', async ({ page }) => {
+  await openFolder(page, 'gallery/deep/er/est/');
+  await upload(page, [{ name: 'Needle-Report.txt', mimeType: 'text/plain', buffer: Buffer.from('found me') }]);
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'dataport-data' }).click();
+  await page.getByLabel('Search this folder and below').fill('needle');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'keys looked at' })).toContainText('1 found');
+  const found = page.getByRole('table', { name: 'Files found' });
+  await expect(found.getByRole('link', { name: 'gallery/deep/er/est/', exact: true })).toBeVisible();
+  await found.getByRole('link', { name: 'Needle-Report.txt', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Preview' })).toContainText('found me');
+});
+
+test.describe('before any script has loaded', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the listing opens folders and its download links send the file', async ({ page }) => {
+    await signInWith(page, password);
+    await page.getByRole('link', { name: 'Usecases' }).click();
+    await page.getByRole('link', { name: 'Default' }).click();
+    await page.getByRole('link', { name: 'dataport-data' }).click();
+    await page.getByRole('link', { name: 'gallery/', exact: true }).click();
+    await expect(page.getByRole('link', { name: 'Delete folder old' })).toBeVisible();
+    const downloaded = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download people.csv' }).click();
+    const saved = fs.readFileSync(await (await downloaded).path(), 'utf8');
+    expect(saved).toBe(people);
+  });
+});
