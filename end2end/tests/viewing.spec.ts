@@ -1,5 +1,9 @@
 import { test, expect, Page } from '@playwright/test';
 import { signIn, signInWith, password, waitForHydration } from './fixtures';
+
+const viewer = 'viewer@lab.example';
+const viewerPassword = 'the viewer picked this';
+let viewerLink = '';
 import * as fs from 'fs';
 
 // The folder browser as a data person uses it: files opened with a
@@ -84,6 +88,55 @@ test('a search from the bucket finds a file three folders down', async ({ page }
   await expect(found.getByRole('link', { name: 'gallery/deep/er/est/', exact: true })).toBeVisible();
   await found.getByRole('link', { name: 'Needle-Report.txt', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Preview' })).toContainText('found me');
+});
+
+test('files dropped on the listing land in the folder shown', async ({ page }) => {
+  await openFolder(page, 'gallery/drops/');
+  const transfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped on the listing'], 'landed.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await page.getByText('This folder is empty.').dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
+  const listing = page.getByRole('table', { name: 'Folders and files' });
+  await expect(listing.getByRole('link', { name: 'landed.txt', exact: true })).toBeVisible();
+});
+
+test.describe('without script', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('an administrator gives a viewer read access to the gallery', async ({ page }) => {
+    await signInWith(page, password);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(viewer);
+    await page.getByLabel('Display name').fill('Lab viewer');
+    await page.getByLabel('Role').selectOption({ label: 'Viewer – list and read where granted' });
+    await page.getByRole('button', { name: 'Add user' }).click();
+    viewerLink = await page.getByLabel('One-time password link').inputValue();
+    await page.getByRole('link', { name: 'Add grant for this user' }).click();
+    await page.getByLabel('Bucket').selectOption('dataport-data');
+    await page.getByLabel('Folder', { exact: true }).fill('gallery');
+    await page.getByRole('button', { name: 'Save grant' }).click();
+    await expect(page.getByRole('table', { name: 'Grants' }).getByRole('row').filter({ hasText: viewer })).toContainText('List, Read');
+  });
+});
+
+test('a viewer sees no Upload, New folder or Delete, and downloads', async ({ page }) => {
+  await page.goto(viewerLink);
+  await waitForHydration(page);
+  await page.getByLabel('Password', { exact: true }).fill(viewerPassword);
+  await page.getByLabel('Confirm password').fill(viewerPassword);
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await page.getByRole('link', { name: 's3://dataport-data/gallery/', exact: true }).click();
+  await waitForHydration(page);
+  const listing = page.getByRole('table', { name: 'Folders and files' });
+  await expect(listing.getByRole('link', { name: 'Download people.csv' })).toBeVisible();
+  await expect(page.getByLabel('Files to upload')).toHaveCount(0);
+  await expect(page.getByLabel('New folder name')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: /^Delete/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Delete selected' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Download selected as zip' })).toBeDisabled();
 });
 
 test.describe('before any script has loaded', () => {

@@ -12,4 +12,4 @@ pub mod rules;
 #[cfg(feature = "hydrate")]
 pub mod wire;
 
-pub use panel::Uploader;
+pub use panel::{DropTarget, Uploader};

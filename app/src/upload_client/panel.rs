@@ -9,6 +9,10 @@ use crate::ids::UsecaseId;
 use crate::model::Conflict;
 use leptos::prelude::*;
 
+/// Where the page keeps what a drop on the listing calls, once the upload
+/// panel has put it there.
+pub type DropTarget = StoredValue<Option<std::rc::Rc<dyn Fn(&leptos::ev::DragEvent)>>, LocalStorage>;
+
 /// Upload panel for one folder of a bucket.
 #[component]
 pub fn Uploader(
@@ -20,6 +24,10 @@ pub fn Uploader(
     prefix: Signal<String>,
     /// Called whenever files have landed, to refresh the listing.
     on_done: Callback<()>,
+    /// Filled with what a drop elsewhere on the page (the listing) calls:
+    /// the dropped files and folders go into the folder shown at once.
+    #[prop(default = None)]
+    drop_target: Option<DropTarget>,
 ) -> impl IntoView {
     let rows = RwSignal::new(Vec::<Row>::new());
     let folder_input = NodeRef::<leptos::html::Input>::new();
@@ -59,9 +67,9 @@ pub fn Uploader(
     let dropped = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
-        engine.with_value(|e| e.add_from_drop(&ev));
+        engine.with_value(|e| e.add_from_drop(&ev, None));
     };
-    let start = move |_| {
+    let start_now = move || {
         let folder = normalize_folder(&destination.get_untracked());
         destination.set(folder.clone());
         #[cfg(feature = "hydrate")]
@@ -76,6 +84,17 @@ pub fn Uploader(
         #[cfg(not(feature = "hydrate"))]
         let _ = folder;
     };
+    let start = move |_| start_now();
+    if let Some(target) = drop_target {
+        target.set_value(Some(std::rc::Rc::new(move |ev: &leptos::ev::DragEvent| {
+            ev.prevent_default();
+            #[cfg(feature = "hydrate")]
+            engine.with_value(|e| {
+                destination.set(prefix.get_untracked());
+                e.add_from_drop(ev, Some(Box::new(start_now)));
+            });
+        })));
+    }
     let pause = move |_| {
         #[cfg(feature = "hydrate")]
         engine.with_value(|e| e.pause());

@@ -12,7 +12,7 @@ use crate::components::folders::FolderCreator;
 use crate::components::session::{ErrorNote, NoAccess, RequireUser, use_is_admin};
 use crate::error::AppError;
 use crate::ids::UsecaseId;
-use crate::upload_client::Uploader;
+use crate::upload_client::{DropTarget, Uploader};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use table::{FolderTable, Links};
@@ -58,6 +58,19 @@ fn Browser() -> impl IntoView {
             may_write.set(true);
         }
     });
+    // A drop anywhere on the listing uploads into the folder shown.
+    // Only in the browser: a value kept on one thread must not be made
+    // (and then dropped elsewhere) by the server's render.
+    let drop_target: Option<DropTarget> = cfg!(feature = "hydrate").then(|| StoredValue::new_local(None));
+    let dropped = move |ev: leptos::ev::DragEvent| {
+        if let Some(target) = drop_target {
+            target.with_value(|target| {
+                if let Some(target) = target {
+                    target(&ev);
+                }
+            });
+        }
+    };
     let links = move || Links { usecase_id: usecase_id.get(), bucket: bucket.get() };
     let settings = move || {
         format!(
@@ -89,13 +102,14 @@ fn Browser() -> impl IntoView {
             </Show>
         </div>
         <Show when=move || may_write.get()>
-            <Uploader usecase_id bucket prefix on_done=reload />
+            <Uploader usecase_id bucket prefix on_done=reload drop_target=drop_target />
         </Show>
         {move || {
             let w = words.get();
             (!w.is_empty()).then(|| view! { <search::SearchResults links=links() prefix=prefix.get() words=w from=from() /> })
         }}
         <Show when=move || words.with(String::is_empty)>
+        <div class="listing" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
         <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
@@ -118,6 +132,7 @@ fn Browser() -> impl IntoView {
                 }
             })}
         </Transition>
+        </div>
         </Show>
     }
 }

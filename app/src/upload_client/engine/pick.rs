@@ -27,8 +27,9 @@ impl BrowserEngine {
         self.error.set(None);
     }
 
-    /// Queues dropped files and walks dropped folders.
-    pub fn add_from_drop(self: &Rc<Self>, ev: &leptos::ev::DragEvent) {
+    /// Queues dropped files and walks dropped folders; `then` runs once
+    /// everything dropped is in the queue.
+    pub fn add_from_drop(self: &Rc<Self>, ev: &leptos::ev::DragEvent, then: Option<Box<dyn FnOnce()>>) {
         let Some(transfer) = ev.data_transfer() else { return };
         let items = transfer.items();
         let mut entries = Vec::new();
@@ -58,6 +59,9 @@ impl BrowserEngine {
                 if let Err(e) = this.walk(entry).await {
                     this.error.set(Some(AppError::Invalid(format!("A dropped item could not be read: {e}"))));
                 }
+            }
+            if let Some(then) = then {
+                then();
             }
         });
     }
