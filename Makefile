@@ -104,7 +104,7 @@ bench: setup
 	LEPTOS_SITE_ROOT=target/bench-site cargo leptos build --release
 	node end2end/compress-site.mjs target/bench-site
 	node end2end/bench/upload.mjs
-	cargo test --release -p server --test audit_export_bench --test api_bench -- --ignored --nocapture
+	cargo test --release -p server --test audit_export_bench --test api_bench --test browser_bench -- --ignored --nocapture --test-threads 1
 
 # Two replicas on a throwaway PostgreSQL, then one process on SQLite, under
 # simulated users (not part of `make test`): requests per second, p50 and

@@ -6,20 +6,9 @@
 mod common;
 
 use app::core::audit::{NewEvent, Outcome, record};
-use common::TestPortal;
+use common::{TestPortal, resident_mib};
 
 const EVENTS: usize = 100_000;
-
-/// Resident memory of this process in MiB, from `/proc/self/status`.
-fn resident_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: make bench runs it"]

@@ -307,3 +307,14 @@ pub fn s3_client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_s3::Client 
         .build();
     aws_sdk_s3::Client::from_conf(config)
 }
+
+/// Resident memory of this process in MiB, from `/proc/self/status` (benchmarks).
+pub fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
