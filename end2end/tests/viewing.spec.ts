@@ -101,6 +101,10 @@ test('files dropped on the listing land in the folder shown', async ({ page }) =
   await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.');
   const listing = page.getByRole('table', { name: 'Folders and files' });
   await expect(listing.getByRole('link', { name: 'landed.txt', exact: true })).toBeVisible();
+  // The queue folds away once its work is done.
+  await page.getByRole('button', { name: 'Hide the queue' }).click();
+  await expect(page.getByRole('table', { name: 'Upload queue' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Show the queue' })).toHaveAttribute('aria-expanded', 'false');
 });
 
 test.describe('without script', () => {
@@ -132,6 +136,10 @@ test('a viewer sees no Upload, New folder or Delete, and downloads', async ({ pa
   await waitForHydration(page);
   const listing = page.getByRole('table', { name: 'Folders and files' });
   await expect(listing.getByRole('link', { name: 'Download people.csv' })).toBeVisible();
+  // The bucket's top is above the viewer's grant: named, not linked.
+  const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' });
+  await expect(crumbs).toContainText('dataport-data / gallery');
+  await expect(crumbs.getByRole('link', { name: 'dataport-data' })).toHaveCount(0);
   await expect(page.getByLabel('Files to upload')).toHaveCount(0);
   await expect(page.getByLabel('New folder name')).toHaveCount(0);
   await expect(page.getByRole('link', { name: /^Delete/ })).toHaveCount(0);

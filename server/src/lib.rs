@@ -78,8 +78,13 @@ pub fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
     }
     let file = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
     if !file.exists() {
-        std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?;
-        restrict(file, 0o600)?;
+        // Made owner-only in the same call that creates it: a process
+        // starting beside this one must never find it readable by others.
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        open.open(file).with_context(|| format!("cannot create {}", file.display()))?;
     }
     refuse_if_shared(file, "chmod 600")
 }

@@ -95,6 +95,17 @@ pub fn Uploader(
             });
         })));
     }
+    // The queue can be folded away; new work opens it again.
+    let queue_hidden = RwSignal::new(false);
+    Effect::watch(
+        move || running.get(),
+        move |now, _, _| {
+            if *now {
+                queue_hidden.set(false)
+            }
+        },
+        false,
+    );
     let pause = move |_| {
         #[cfg(feature = "hydrate")]
         engine.with_value(|e| e.pause());
@@ -253,7 +264,15 @@ pub fn Uploader(
                     ></progress>
                     <span>{summary}</span>
                 </div>
-                <table class="queue">
+                <button
+                    type="button"
+                    aria-controls="upload-queue"
+                    aria-expanded=move || (!queue_hidden.get()).to_string()
+                    on:click=move |_| queue_hidden.update(|hidden| *hidden = !*hidden)
+                >
+                    {move || if queue_hidden.get() { "Show the queue" } else { "Hide the queue" }}
+                </button>
+                <table class="queue" id="upload-queue" hidden=move || queue_hidden.get()>
                     <caption>"Upload queue"</caption>
                     <thead>
                         <tr>
@@ -278,7 +297,7 @@ pub fn Uploader(
     }
 }
 
-/// Counts over the queue.
+/// One file of the queue, with its progress and actions.
 #[component]
 fn QueueRow(row: Row, on_cancel: Callback<usize>, on_retry: Callback<usize>) -> impl IntoView {
     let Row { id, path, size, state } = row;

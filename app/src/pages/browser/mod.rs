@@ -6,7 +6,7 @@ mod rows;
 mod search;
 mod table;
 
-use crate::api::data::{get_usecase, list_objects};
+use crate::api::data::{get_usecase, list_objects, my_locations};
 use crate::components::encode;
 use crate::components::folders::FolderCreator;
 use crate::components::session::{ErrorNote, NoAccess, RequireUser, use_is_admin};
@@ -143,32 +143,54 @@ fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Si
     let usecase = Resource::new(move || usecase_id.get(), get_usecase);
     let usecase_name =
         move || Suspend::new(async move { usecase.await.map(|u| u.name).unwrap_or_else(|_| "Usecase".to_owned()) });
+    // A folder above everything the viewer may see is named, not linked.
+    let places = Resource::new(|| (), |()| my_locations());
+    let is_admin = use_is_admin();
     move || {
         let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
-        let mut crumbs = vec![(b.clone(), folder_href(&u, &b, ""))];
+        let mut crumbs = vec![(b.clone(), String::new())];
         let mut path = String::new();
         for segment in p.split('/').filter(|s| !s.is_empty()) {
             path.push_str(segment);
             path.push('/');
-            crumbs.push((segment.to_owned(), folder_href(&u, &b, &path)));
+            crumbs.push((segment.to_owned(), path.clone()));
         }
         let last = crumbs.len() - 1;
+        let names: Vec<String> = crumbs.iter().map(|(name, _)| name.clone()).collect();
+        let plain = move || names.iter().map(|name| view! { " / " {name.clone()} }).collect_view();
+        let linked = {
+            let (u, b) = (u.clone(), b.clone());
+            move || {
+                let (u, b, crumbs) = (u.clone(), b.clone(), crumbs.clone());
+                Suspend::new(async move {
+                    let places = places.await.unwrap_or_default();
+                    let admin = is_admin.get_untracked();
+                    let reachable = |path: &str| {
+                        admin
+                            || places.iter().any(|l| l.usecase_id == u && l.bucket == b && path.starts_with(&l.prefix))
+                    };
+                    crumbs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (name, path))| {
+                            let current = (i == last).then_some("page");
+                            if i == last || reachable(&path) {
+                                view! { " / " <a href=folder_href(&u, &b, &path) aria-current=current>{name}</a> }
+                                    .into_any()
+                            } else {
+                                view! { " / " <span>{name}</span> }.into_any()
+                            }
+                        })
+                        .collect_view()
+                })
+            }
+        };
         view! {
             <nav aria-label="Breadcrumb" class="crumbs">
                 <a href=format!("/usecases/{u}")>
                     <Suspense fallback=|| "Usecase">{usecase_name}</Suspense>
                 </a>
-                {crumbs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (name, href))| {
-                        let current = (i == last).then_some("page");
-                        view! {
-                            " / "
-                            <a href=href aria-current=current>{name}</a>
-                        }
-                    })
-                    .collect_view()}
+                <Suspense fallback=plain>{linked}</Suspense>
             </nav>
         }
     }

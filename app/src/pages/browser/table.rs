@@ -255,7 +255,7 @@ fn MoreRows(
             })
         }
     };
-    let load = Action::new_local(move |token: &String| {
+    let load = Action::new(move |token: &String| {
         let (u, b, p, f, t) =
             (links.usecase_id.clone(), links.bucket.clone(), prefix.clone(), filter.clone(), token.clone());
         async move {
