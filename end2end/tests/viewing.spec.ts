@@ -90,6 +90,22 @@ test('a search from the bucket finds a file three folders down', async ({ page }
   await expect(page.getByRole('region', { name: 'Preview' })).toContainText('found me');
 });
 
+test('the keyboard moves between rows, selects with Space and opens with Enter', async ({ page }) => {
+  await openFolder(page, 'gallery/');
+  const first = page.getByRole('checkbox', { name: 'Select people.csv' });
+  await first.focus();
+  await page.keyboard.press('ArrowDown');
+  const second = page.getByRole('checkbox', { name: 'Select pixel.png' });
+  await expect(second).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(second).toBeChecked();
+  await expect(page.getByRole('group', { name: 'Selection actions' }).getByRole('status')).toHaveText('1 selected');
+  await page.keyboard.press('ArrowUp');
+  await expect(first).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'people.csv' })).toBeVisible();
+});
+
 test('files dropped on the listing land in the folder shown', async ({ page }) => {
   await openFolder(page, 'gallery/drops/');
   const transfer = await page.evaluateHandle(() => {
