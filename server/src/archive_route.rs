@@ -3,29 +3,25 @@
 //! works before its script has loaded), and the archive streams out while
 //! the portal reads the objects from S3.
 
+use crate::plain::{page, refusal};
 use app::api::context::Ctx;
 use app::api::state::AppState;
+use app::core::ClientInfo;
 use app::core::archive;
 use app::core::selection::Selection;
-use app::core::{ClientInfo, CoreError};
 use app::ids::UsecaseId;
 use app::names::{BucketName, ObjectKey, Prefix};
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tokio_util::io::ReaderStream;
 use tower_sessions::Session;
 
 /// Bytes in flight between the archive writer and the connection.
 const PIPE: usize = 256 * 1024;
-
-/// A plain-text answer for a person, with its status.
-pub(crate) fn page(status: StatusCode, text: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.to_owned()).into_response()
-}
 
 /// The form's fields: `prefix` (the folder shown) and `pick`, once per
 /// file or folder (a folder ends in `/`; the folder itself for all of it).
@@ -63,18 +59,9 @@ pub async fn download(
     };
     let prepared = match archive::prepare(&cx.state, &cx.principal, &base, sel).await {
         Ok(prepared) => prepared,
-        Err(CoreError::NotSignedIn) => return Redirect::to("/sign-in").into_response(),
-        Err(CoreError::Denied(_)) => {
-            return page(
-                StatusCode::FORBIDDEN,
-                "You may not download everything you picked. Nothing was sent; pick only what you may read.",
-            );
-        }
-        Err(CoreError::Invalid(m)) => return page(StatusCode::BAD_REQUEST, &m),
-        Err(CoreError::NotFound(m)) => return page(StatusCode::NOT_FOUND, &m),
         Err(e) => {
-            tracing::warn!(error = %e, "an archive could not be prepared");
-            return page(StatusCode::BAD_GATEWAY, "The files could not be listed; try again in a moment.");
+            let denied = "You may not download everything you picked. Nothing was sent; pick only what you may read.";
+            return refusal(e, denied, "The files could not be listed; try again in a moment.", "preparing an archive");
         }
     };
     let file_name = prepared.file_name.clone();
@@ -97,11 +84,7 @@ pub async fn download(
     })
     .filter_map(futures::future::ready);
     let body = Body::from_stream(ReaderStream::new(reader).chain(tail));
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        file_name.replace(|c: char| !c.is_ascii_alphanumeric() && !"._-".contains(c), "_"),
-        app::components::encode(&file_name)
-    );
+    let disposition = app::url::attachment(&file_name);
     let headers = [
         (header::CONTENT_TYPE, "application/zip".to_owned()),
         (header::CONTENT_DISPOSITION, disposition),

@@ -2,10 +2,10 @@
 //! straight from S3. A link works before the page's script has loaded; the
 //! portal authorizes and audits, then redirects to a short presigned GET.
 
-use crate::archive_route::page;
+use crate::plain::{page, refusal};
 use app::api::context::Ctx;
 use app::api::state::AppState;
-use app::core::{ClientInfo, CoreError, browse};
+use app::core::{ClientInfo, browse};
 use app::ids::UsecaseId;
 use app::names::{BucketName, ObjectKey};
 use axum::Extension;
@@ -41,14 +41,11 @@ pub async fn download(
     let usecase_id = UsecaseId::from(usecase_id);
     match browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await {
         Ok(url) => Redirect::to(&url).into_response(),
-        Err(CoreError::NotSignedIn) => Redirect::to("/sign-in").into_response(),
-        Err(CoreError::Denied(_)) => {
-            page(StatusCode::FORBIDDEN, "You may not download this file. Ask an administrator for read access.")
-        }
-        Err(CoreError::NotFound(m)) => page(StatusCode::NOT_FOUND, &m),
-        Err(e) => {
-            tracing::warn!(error = %e, "a download could not be prepared");
-            page(StatusCode::BAD_GATEWAY, "The download could not be prepared; try again in a moment.")
-        }
+        Err(e) => refusal(
+            e,
+            "You may not download this file. Ask an administrator for read access.",
+            "The download could not be prepared; try again in a moment.",
+            "preparing a download",
+        ),
     }
 }

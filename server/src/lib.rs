@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod download_route;
 pub mod embedded;
+pub mod plain;
 pub mod rest;
 pub mod share_route;
 pub mod site;

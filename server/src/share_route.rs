@@ -2,6 +2,7 @@
 //! answered with a redirect to a short presigned GET. A plain form posts
 //! it, so that it works without any script.
 
+use crate::plain::refusal;
 use app::api::shares::UNLOCKED_KEY;
 use app::api::state::AppState;
 use app::core::{ClientInfo, CoreError, share_links};
@@ -33,23 +34,16 @@ pub async fn download(
         share_links::download(&state, &opened, &asked.key).await
     }
     .await;
-    let page = |status: StatusCode, text: &str| {
-        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text.to_owned()).into_response()
-    };
     match result {
         Ok(url) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
         Err(CoreError::Denied(why)) if why == share_links::PASSWORD => {
             (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/s/{token}"))]).into_response()
         }
-        Err(CoreError::NotFound(m)) => page(StatusCode::NOT_FOUND, &m),
-        Err(CoreError::Invalid(m)) => page(StatusCode::BAD_REQUEST, &m),
-        Err(CoreError::Denied(_)) => page(
-            StatusCode::FORBIDDEN,
+        Err(e) => refusal(
+            e,
             "This link no longer opens this file: the person who shared it may not read it any more.",
+            "The file could not be fetched; try again in a moment.",
+            "a share link download",
         ),
-        Err(e) => {
-            tracing::warn!(error = %e, "a share link download failed");
-            page(StatusCode::BAD_GATEWAY, "The file could not be fetched; try again in a moment.")
-        }
     }
 }

@@ -18,6 +18,16 @@ pub fn encode(value: &str) -> String {
     crate::url::percent_encode(value, b"-._~")
 }
 
+/// True once the page's script has taken over (effects run only in the
+/// browser), so that a control that needs the script shows only then and
+/// the server's render and the first hydrated render agree.
+pub fn use_hydrated() -> leptos::prelude::Signal<bool> {
+    use leptos::prelude::*;
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated.into()
+}
+
 /// Human-readable size, e.g. `1.5 MiB`.
 pub fn format_size(bytes: i64) -> String {
     const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];

@@ -100,9 +100,7 @@ pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result
     let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
     let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;
     let client = g.s3(&target, &usecase).await?;
-    let actor = g.actor().await?.clone();
-    let (u, b, k) = (usecase.clone(), bucket.clone(), prefix.clone());
-    let rights = s.db.run(move |c| super::authz::rights_at(c, &actor, &u, &b, &k)).await?;
+    let rights = g.rights_at(&usecase, &bucket, &prefix).await?;
     let result = storage::list_folder(&client, &bucket, &format!("{prefix}{filter}"), q.token).await.map(|mut l| {
         l.prefix = prefix.clone();
         l.rights = rights;

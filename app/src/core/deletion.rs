@@ -26,6 +26,7 @@ pub const MAX_KEYS: usize = 100_000;
 /// What a deletion names: single keys and whole folders of one bucket.
 pub type DeleteRequest = Selection;
 
+/// Every key the deletion reaches, within its limit.
 async fn expand(client: &Client, req: &DeleteRequest) -> Result<Vec<(String, i64)>, CoreError> {
     let too_many = format!("This deletes more than {MAX_KEYS} objects at once; delete its folders one by one.");
     selection::expand(client, req, MAX_KEYS, &too_many).await
@@ -95,6 +96,7 @@ async fn versioned(client: &Client, bucket: &str) -> bool {
     status.is_some_and(|s| s.as_str() == "Enabled")
 }
 
+/// Authorizes the delete right on every named key and folder.
 async fn authorize_all(g: &Guard<'_>, req: &DeleteRequest) -> Result<(super::db::models::Usecase, Target), CoreError> {
     selection::authorize_all(g, req, "Choose at least one file or folder to delete.").await
 }

@@ -24,9 +24,7 @@ pub async fn details(
     let g = Guard::new(s, p, AuditAction::ViewObject);
     let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
     let client = g.s3(&target, &usecase).await?;
-    let actor = g.actor().await?.clone();
-    let (u, b, k) = (usecase.clone(), bucket.to_string(), key.to_string());
-    let rights = s.db.run(move |c| super::authz::rights_at(c, &actor, &u, &b, &k)).await?;
+    let rights = g.rights_at(&usecase, bucket, key).await?;
     let result = async {
         let mut d = read(&client, bucket, key).await?;
         d.rights = rights;

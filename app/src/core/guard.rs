@@ -206,6 +206,18 @@ impl<'a> Guard<'a> {
         Ok((usecase, target, scope))
     }
 
+    /// What the principal may do at `key` of `bucket`: which buttons a page shows.
+    pub async fn rights_at(
+        &self,
+        usecase: &Usecase,
+        bucket: &str,
+        key: &str,
+    ) -> Result<crate::model::Rights, CoreError> {
+        let actor = self.actor().await?.clone();
+        let (u, b, k) = (usecase.clone(), bucket.to_owned(), key.to_owned());
+        self.services.db.run(move |c| authz::rights_at(c, &actor, &u, &b, &k)).await
+    }
+
     /// Runs `authorize` for the principal, asking for the access the
     /// action pairs with; a refusal is audited and returned.
     pub async fn authorize(&self, target: &Target) -> Result<Scope, CoreError> {

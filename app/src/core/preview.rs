@@ -3,10 +3,9 @@
 //! 256 KiB (a ranged GET), so that no file is pulled whole to be previewed.
 
 use super::CoreError;
-use super::storage::{DOWNLOAD_URL_TTL, storage_error};
+use super::storage::{presign_get, storage_error};
 use crate::model::Preview;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::presigning::PresigningConfig;
 
 /// Bytes of a text file read for its preview.
 pub const TEXT_PREVIEW_BYTES: i64 = 256 * 1024;
@@ -58,8 +57,13 @@ pub fn kind(key: &str, content_type: Option<&str>) -> Kind {
 /// The preview of `key` in `bucket`, `size` bytes long.
 pub async fn preview(client: &Client, bucket: &str, key: &str, size: i64, kind: Kind) -> Result<Preview, CoreError> {
     match kind {
-        Kind::Image(content_type) => Ok(Preview::Image { url: inline_url(client, bucket, key, content_type).await? }),
-        Kind::Pdf => Ok(Preview::Pdf { url: inline_url(client, bucket, key, "application/pdf").await? }),
+        // Shown in place, as the type the name says.
+        Kind::Image(content_type) => {
+            Ok(Preview::Image { url: presign_get(client, bucket, key, "inline", Some(content_type)).await? })
+        }
+        Kind::Pdf => {
+            Ok(Preview::Pdf { url: presign_get(client, bucket, key, "inline", Some("application/pdf")).await? })
+        }
         Kind::Csv | Kind::Json | Kind::Text => {
             let cut = size > TEXT_PREVIEW_BYTES;
             let bytes = if size == 0 { Vec::new() } else { first_bytes(client, bucket, key).await? };
@@ -76,21 +80,6 @@ pub async fn preview(client: &Client, bucket: &str, key: &str, size: i64, kind: 
             Ok(Preview::None { reason: "There is no preview for this kind of file; download it to open it.".into() })
         }
     }
-}
-
-/// A short presigned GET that the browser shows in place as `content_type`.
-async fn inline_url(client: &Client, bucket: &str, key: &str, content_type: &str) -> Result<String, CoreError> {
-    let config = PresigningConfig::expires_in(DOWNLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
-    let req = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .response_content_type(content_type)
-        .response_content_disposition("inline")
-        .presigned(config)
-        .await
-        .map_err(|e| storage_error("Preparing the preview", e))?;
-    Ok(req.uri().to_owned())
 }
 
 async fn first_bytes(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>, CoreError> {

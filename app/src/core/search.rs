@@ -5,12 +5,11 @@
 use super::CoreError;
 use super::guard::{Guard, Services};
 use super::principal::Principal;
-use super::storage::storage_error;
+use super::storage::{self, storage_error};
 use crate::core::actions::AuditAction;
 use crate::ids::UsecaseId;
-use crate::model::{ObjectEntry, SearchPage};
+use crate::model::SearchPage;
 use crate::names::{BucketName, Prefix};
-use aws_sdk_s3::primitives::DateTimeFormat;
 
 /// Keys one stretch of a search looks at: ten of S3's listing pages.
 pub const KEYS_PER_STRETCH: u64 = 10_000;
@@ -43,51 +42,49 @@ pub async fn search(s: &Services, p: &Principal, q: SearchQuery) -> Result<Searc
     let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
     let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;
     let client = g.s3(&target, &usecase).await?;
-    let mut page = SearchPage { files: Vec::new(), scanned: 0, next_token: q.token.filter(|t| !t.is_empty()) };
     // The token is S3's continuation token, or `after:<key>` when a stretch
     // stopped on its match limit inside one of S3's pages.
-    let mut start_after = page.next_token.as_deref().and_then(|t| t.strip_prefix("after:")).map(str::to_owned);
-    if start_after.is_some() {
-        page.next_token = None;
-    }
+    let token = q.token.filter(|t| !t.is_empty());
+    let (mut continuation, mut start_after) = match token.as_deref().map(|t| t.strip_prefix("after:")) {
+        Some(Some(key)) => (None, Some(key.to_owned())),
+        Some(None) => (token, None),
+        None => (None, None),
+    };
+    let mut page = SearchPage { files: Vec::new(), scanned: 0, next_token: None };
     let result = loop {
         let out = client
             .list_objects_v2()
             .bucket(&bucket)
             .prefix(&prefix)
             .set_start_after(start_after.take())
-            .set_continuation_token(page.next_token.take())
+            .set_continuation_token(continuation.take())
             .send()
             .await;
         let out = match out {
             Ok(out) => out,
             Err(e) => break Err(storage_error("Searching the folder", e)),
         };
-        let mut stopped_at = None;
         for o in out.contents() {
-            let Some(key) = o.key() else { continue };
             page.scanned += 1;
-            let name = key.rsplit('/').next().unwrap_or(key);
-            if !name.is_empty() && name.to_lowercase().contains(&words) && scope.shows_key(&bucket, key) {
-                page.files.push(ObjectEntry {
-                    key: key.to_owned(),
-                    name: name.to_owned(),
-                    size: o.size().unwrap_or(0),
-                    last_modified: o.last_modified().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
-                    storage_class: Some(o.storage_class().map_or("STANDARD", |c| c.as_str()).to_owned()),
-                });
-                if page.files.len() >= MATCHES_PER_STRETCH {
-                    stopped_at = Some(key.to_owned());
-                    break;
-                }
+            let Some(found) = storage::entry(o) else { continue };
+            if found.name.is_empty()
+                || !found.name.to_lowercase().contains(&words)
+                || !scope.shows_key(&bucket, &found.key)
+            {
+                continue;
+            }
+            page.files.push(found);
+            if page.files.len() >= MATCHES_PER_STRETCH {
+                page.next_token = page.files.last().map(|f| format!("after:{}", f.key));
+                break;
             }
         }
-        if let Some(key) = stopped_at {
-            page.next_token = Some(format!("after:{key}"));
+        if page.next_token.is_some() {
             break Ok(page);
         }
-        page.next_token = out.next_continuation_token().map(str::to_owned);
-        if page.next_token.is_none() || page.scanned >= KEYS_PER_STRETCH {
+        continuation = out.next_continuation_token().map(str::to_owned);
+        if continuation.is_none() || page.scanned >= KEYS_PER_STRETCH {
+            page.next_token = continuation;
             break Ok(page);
         }
     };

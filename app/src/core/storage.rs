@@ -51,20 +51,11 @@ pub async fn list_folder(
         .contents()
         .iter()
         .filter_map(|o| {
-            let key = o.key()?.to_owned();
             // The folder's own marker object is the folder, not a file in it.
-            if key == prefix {
+            if o.key()? == prefix {
                 return None;
             }
-            Some(ObjectEntry {
-                name: key.rsplit('/').next().unwrap_or(&key).to_owned(),
-                size: o.size().unwrap_or(0),
-                last_modified: o
-                    .last_modified()
-                    .and_then(|t| t.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
-                storage_class: Some(o.storage_class().map_or("STANDARD", |c| c.as_str()).to_owned()),
-                key,
-            })
+            entry(o)
         })
         .collect();
     Ok(Listing {
@@ -82,21 +73,40 @@ pub async fn probe(client: &Client) -> Result<(), CoreError> {
     client.list_buckets().max_buckets(1).send().await.map(|_| ()).map_err(|e| storage_error("Reaching S3", e))
 }
 
-/// A presigned GET that makes the browser save the file under `file_name`.
+/// A file of a listing (with or without a delimiter) as pages show it.
+pub fn entry(o: &aws_sdk_s3::types::Object) -> Option<ObjectEntry> {
+    let key = o.key()?.to_owned();
+    Some(ObjectEntry {
+        name: key.rsplit('/').next().unwrap_or(&key).to_owned(),
+        size: o.size().unwrap_or(0),
+        last_modified: o.last_modified().and_then(|t| t.fmt(aws_sdk_s3::primitives::DateTimeFormat::DateTime).ok()),
+        storage_class: Some(o.storage_class().map_or("STANDARD", |c| c.as_str()).to_owned()),
+        key,
+    })
+}
+
+/// A presigned GET that makes the browser save the file under its name.
 pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Result<String, CoreError> {
     let file_name = key.rsplit('/').next().unwrap_or(key);
-    let ascii: String = file_name
-        .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
-        .collect();
-    let encoded = crate::url::percent_encode(file_name, b"-._~");
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    presign_get(client, bucket, key, &crate::url::attachment(file_name), None).await
+}
+
+/// A short presigned GET whose answer carries `disposition` and, when
+/// given, `content_type` in place of what S3 stored.
+pub async fn presign_get(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    disposition: &str,
+    content_type: Option<&str>,
+) -> Result<String, CoreError> {
     let config = PresigningConfig::expires_in(DOWNLOAD_URL_TTL).map_err(|e| CoreError::Internal(e.to_string()))?;
     let req = client
         .get_object()
         .bucket(bucket)
         .key(key)
         .response_content_disposition(disposition)
+        .set_response_content_type(content_type.map(str::to_owned))
         .presigned(config)
         .await
         .map_err(|e| storage_error("Preparing the download", e))?;

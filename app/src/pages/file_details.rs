@@ -36,7 +36,7 @@ fn FileDetails() -> impl IntoView {
     let name = key.rsplit('/').next().unwrap_or(&key).to_owned();
     let folder = key[..key.len() - name.len()].to_owned();
     let back = folder_href(&usecase_id, &bucket, &folder);
-    let download = format!("/usecases/{usecase_id}/buckets/{}/download?key={}", encode(&bucket), encode(&key));
+    let download = crate::url::bucket_href(&usecase_id, &bucket, &format!("download?key={}", encode(&key)));
     view! {
         <h1>{name}</h1>
         <p>

@@ -142,10 +142,8 @@ fn DropBox(
     prefix: String,
 ) -> impl IntoView {
     let done = RwSignal::new(0u32);
-    // Effects run only in the browser: once the page's script is live, the
-    // hint goes and the upload panel comes.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    // Once the page's script is live, the hint goes and the upload panel comes.
+    let live = crate::components::use_hydrated();
     let (usecase, bucket, prefix) = (Signal::stored(usecase), Signal::stored(bucket), Signal::stored(prefix));
     view! {
         <h1>"Upload files to " {name}</h1>

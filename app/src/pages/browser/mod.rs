@@ -72,14 +72,7 @@ fn Browser() -> impl IntoView {
         }
     };
     let links = move || Links { usecase_id: usecase_id.get(), bucket: bucket.get() };
-    let settings = move || {
-        format!(
-            "/usecases/{}/buckets/{}/settings?prefix={}",
-            usecase_id.get(),
-            encode(&bucket.get()),
-            encode(&prefix.get())
-        )
-    };
+    let settings = move || links().in_bucket(&format!("settings?prefix={}", encode(&prefix.get())));
 
     view! {
         <h1>{move || bucket.get()}</h1>
@@ -144,8 +137,12 @@ fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Si
     let usecase_name =
         move || Suspend::new(async move { usecase.await.map(|u| u.name).unwrap_or_else(|_| "Usecase".to_owned()) });
     // A folder above everything the viewer may see is named, not linked.
-    let places = Resource::new(|| (), |()| my_locations());
+    // Administrators see every folder, so only others ask for their places.
     let is_admin = use_is_admin();
+    let places = Resource::new(
+        move || is_admin.get(),
+        |admin| async move { if admin { Ok(None) } else { my_locations().await.map(Some) } },
+    );
     move || {
         let (u, b, p) = (usecase_id.get(), bucket.get(), prefix.get());
         let mut crumbs = vec![(b.clone(), String::new())];
@@ -163,11 +160,13 @@ fn Breadcrumbs(usecase_id: Signal<UsecaseId>, bucket: Signal<String>, prefix: Si
             move || {
                 let (u, b, crumbs) = (u.clone(), b.clone(), crumbs.clone());
                 Suspend::new(async move {
-                    let places = places.await.unwrap_or_default();
-                    let admin = is_admin.get_untracked();
-                    let reachable = |path: &str| {
-                        admin
-                            || places.iter().any(|l| l.usecase_id == u && l.bucket == b && path.starts_with(&l.prefix))
+                    // `None`: an administrator, who reaches every folder.
+                    let places = places.await.unwrap_or(Some(Vec::new()));
+                    let reachable = |path: &str| match &places {
+                        None => true,
+                        Some(places) => {
+                            places.iter().any(|l| l.usecase_id == u && l.bucket == b && path.starts_with(&l.prefix))
+                        }
                     };
                     crumbs
                         .into_iter()

@@ -153,7 +153,7 @@ fn Found(links: Links, prefix: String, words: String, page: SearchPage) -> impl 
 fn found_row(links: &Links, file: ObjectEntry) -> impl IntoView + use<> {
     let folder = file.key[..file.key.len() - file.name.len()].to_owned();
     let folder_link = folder_href(&links.usecase_id, &links.bucket, &folder);
-    let details = links.in_bucket(&format!("file?key={}", encode(&file.key)));
+    let details = links.file(&file.key);
     let shown_folder = if folder.is_empty() { "/".to_owned() } else { folder.clone() };
     view! {
         <tr>

@@ -7,7 +7,7 @@ use super::rows::{Row, SortBy, sorted};
 use crate::api::data::list_objects;
 use crate::components::local_time::LocalTime;
 use crate::components::session::ErrorNote;
-use crate::components::{encode, format_size};
+use crate::components::{encode, format_size, use_hydrated};
 use crate::error::AppError;
 use crate::ids::UsecaseId;
 use crate::model::{Listing, Rights};
@@ -28,13 +28,18 @@ impl Links {
     pub fn open(&self, row: &Row) -> String {
         match row {
             Row::Folder(prefix) => folder_href(&self.usecase_id, &self.bucket, prefix),
-            Row::File(f) => self.in_bucket(&format!("file?key={}", encode(&f.key))),
+            Row::File(f) => self.file(&f.key),
         }
+    }
+
+    /// A file's details page.
+    pub fn file(&self, key: &str) -> String {
+        self.in_bucket(&format!("file?key={}", encode(key)))
     }
 
     /// A page or route under the bucket, such as `download?key=…`.
     pub fn in_bucket(&self, rest: &str) -> String {
-        format!("/usecases/{}/buckets/{}/{rest}", self.usecase_id, encode(&self.bucket))
+        crate::url::bucket_href(&self.usecase_id, &self.bucket, rest)
     }
 }
 
@@ -49,8 +54,7 @@ pub fn FolderTable(listing: Listing, links: Links, filter: String) -> impl IntoV
     let shown = Memo::new(move |_| sorted(loaded.get(), sort.get()));
     let selected = RwSignal::new(Vec::<String>::new());
     let anchor = RwSignal::new(None::<usize>);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     let none_selected = move || hydrated.get() && selected.with(Vec::is_empty);
     let empty = loaded.with_untracked(Vec::is_empty);
     let archive = links.in_bucket("archive");
@@ -189,12 +193,8 @@ fn RowView(
             <input type="checkbox" name="pick" value=key.clone() aria-label=format!("Select {kind}{name}") prop:checked=checked on:click=toggle />
         }
     });
-    let delete_href = links.in_bucket(&format!(
-        "delete?prefix={}&{}={}",
-        encode(&prefix),
-        if row.is_folder() { "folder" } else { "key" },
-        encode(&key)
-    ));
+    let delete_page = delete_page_for(&links, &prefix);
+    let delete_href = format!("{delete_page}&{}={}", if row.is_folder() { "folder" } else { "key" }, encode(&key));
     let share_href =
         format!("/share?usecase={}&bucket={}&path={}", links.usecase_id, encode(&links.bucket), encode(&key));
     let delete =
@@ -204,7 +204,7 @@ fn RowView(
         let href = links.in_bucket(&format!("download?key={}", encode(&key)));
         view! { <a href=href aria-label=format!("Download {name}") download="">"Download"</a> }
     });
-    let keys = super::keys::row_keys(open.clone(), delete_page_for(&links, &prefix), selected);
+    let keys = super::keys::row_keys(open.clone(), delete_page, selected);
     let (size, modified, class) = match &row {
         Row::Folder(_) => (().into_any(), ().into_any(), "".to_owned()),
         Row::File(f) => (
@@ -269,8 +269,7 @@ fn MoreRows(
             }
         }
     });
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     view! {
         <p role="status">
             {move || {
