@@ -6,13 +6,15 @@
 //! running is joined, never started twice.
 
 use super::parts;
+use super::paths::{internal_name, metadata_name, object_path};
+use super::versions::{Keep, Versions};
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use md5::Digest;
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Result, s3_error};
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
@@ -22,13 +24,17 @@ const MIN_PART: u64 = 5 * 1024 * 1024;
 
 /// What a completion ends with: the object's ETag, or the error to answer.
 type Outcome = Result<String, (S3ErrorCode, String)>;
+/// A completion under way, and the version id its object will have
+/// (chosen at the start: the answer's headers go out before the object is whole).
+type Running = (Shared<BoxFuture<'static, Outcome>>, Option<String>);
 
 /// The completions running now, by upload id.
 pub struct Completions {
     root: PathBuf,
     parts_dir: PathBuf,
     delay: Duration,
-    running: Mutex<HashMap<Uuid, Shared<BoxFuture<'static, Outcome>>>>,
+    versions: Arc<Versions>,
+    running: Mutex<HashMap<Uuid, Running>>,
 }
 
 impl std::fmt::Debug for Completions {
@@ -45,16 +51,19 @@ struct Job {
     object: PathBuf,
     parts: Vec<PathBuf>,
     etag: String,
+    /// The new object's version id, in a bucket that keeps versions.
+    version_id: Option<String>,
 }
 
 impl Completions {
     /// Completions of the uploads s3s-fs keeps under `root`; `delay` holds
     /// each assembly back that long (tests use it to make completion slow).
-    pub fn new(root: PathBuf, parts_dir: PathBuf, delay: Duration) -> Self {
-        Self { root, parts_dir, delay, running: Mutex::default() }
+    /// `versions` keeps the object a completion replaces.
+    pub fn new(root: PathBuf, parts_dir: PathBuf, delay: Duration, versions: Arc<Versions>) -> Self {
+        Self { root, parts_dir, delay, versions, running: Mutex::default() }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Shared<BoxFuture<'static, Outcome>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Running>> {
         self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -69,10 +78,13 @@ impl Completions {
         let upload_id = Uuid::parse_str(&input.upload_id).map_err(|_| s3_error!(NoSuchUpload))?;
         let (bucket, key) = (input.bucket.clone(), input.key.clone());
         let running = self.lock().get(&upload_id).cloned();
-        let outcome = match running {
-            Some(outcome) => outcome,
+        let (outcome, version_id) = match running {
+            Some(running) => running,
             None => {
-                let job = self.check(&input, upload_id, access_key).await?;
+                let mut job = self.check(&input, upload_id, access_key).await?;
+                if !job.key.ends_with('/') && self.versions.enabled(&job.bucket).await {
+                    job.version_id = Some(super::versions::new_id());
+                }
                 self.spawn(job)
             }
         };
@@ -87,16 +99,16 @@ impl Completions {
                 Err((code, message)) => Err(S3Error::with_message(code, message)),
             }
         };
-        Ok(CompleteMultipartUploadOutput { future: Some(Box::pin(future)), ..Default::default() })
+        Ok(CompleteMultipartUploadOutput { future: Some(Box::pin(future)), version_id, ..Default::default() })
     }
 
-    fn spawn(self: &Arc<Self>, job: Job) -> Shared<BoxFuture<'static, Outcome>> {
+    fn spawn(self: &Arc<Self>, job: Job) -> Running {
         let mut running = self.lock();
         // Checked again under the lock: two requests may have passed the checks together.
         if let Some(outcome) = running.get(&job.upload_id) {
             return outcome.clone();
         }
-        let upload_id = job.upload_id;
+        let (upload_id, version_id) = (job.upload_id, job.version_id.clone());
         let this = self.clone();
         // A task of its own, so that assembling goes on when the client goes away.
         let task = tokio::spawn(async move {
@@ -109,8 +121,8 @@ impl Completions {
         }
         .boxed()
         .shared();
-        running.insert(upload_id, outcome.clone());
-        outcome
+        running.insert(upload_id, (outcome.clone(), version_id.clone()));
+        (outcome, version_id)
     }
 
     /// What S3 checks before it starts: the upload exists and is the
@@ -156,7 +168,8 @@ impl Completions {
             paths.push(path);
         }
         let etag = format!("{}-{}", hex::encode(md5s.finalize()), paths.len());
-        Ok(Job { upload_id, bucket: input.bucket.clone(), key: input.key.clone(), object, parts: paths, etag })
+        let (bucket, key) = (input.bucket.clone(), input.key.clone());
+        Ok(Job { upload_id, bucket, key, object, parts: paths, etag, version_id: None })
     }
 
     async fn assemble(&self, job: Job) -> Outcome {
@@ -165,7 +178,15 @@ impl Completions {
         }
         // s3s-fs removes files of this pattern left by a crash when it starts.
         let tmp = self.root.join(format!(".tmp.complete-{}.internal.part", job.upload_id));
+        let write = self.versions.begin_write(&job.bucket, &job.key, Keep::Link).await;
+        let write =
+            write.map_err(|e| (S3ErrorCode::InternalError, format!("The replaced object could not be kept: {e}")))?;
         let written = self.put_in_place(&job, &tmp).await;
+        if let Some(w) = write
+            && let Err(e) = w.finish(written.is_ok(), job.version_id.clone()).await
+        {
+            tracing::warn!(error = %e, key = job.key, "the versions of a completed upload could not be recorded");
+        }
         if let Err(e) = written {
             let _ = tokio::fs::remove_file(&tmp).await;
             tracing::warn!(error = %e, key = job.key, "completing a multipart upload failed; the upload is kept");
@@ -220,54 +241,4 @@ fn concatenate(dest: &Path, sources: &[PathBuf]) -> std::io::Result<()> {
         std::io::copy(&mut std::fs::File::open(source)?, &mut out)?;
     }
     out.sync_all()
-}
-
-/// Where s3s-fs keeps `key` of `bucket`; a key that climbs out is refused.
-fn object_path(root: &Path, bucket: &str, key: &str) -> S3Result<PathBuf> {
-    let relative = Path::new(bucket).join(key);
-    if relative.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
-        return Err(s3_error!(InvalidArgument, "The key is not a valid object name."));
-    }
-    Ok(root.join(relative))
-}
-
-fn encode(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
-}
-
-/// s3s-fs's file of an object's (or an upload's) attributes.
-fn metadata_name(bucket: &str, key: &str, upload_id: Option<Uuid>) -> String {
-    let upload = upload_id.map(|u| format!(".upload-{u}")).unwrap_or_default();
-    format!(".bucket-{}.object-{}{upload}.metadata.json", encode(bucket), encode(key))
-}
-
-/// s3s-fs's file of an object's ETag and checksums.
-fn internal_name(bucket: &str, key: &str) -> String {
-    format!(".bucket-{}.object-{}.internal.json", encode(bucket), encode(key))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_that_climb_out_of_the_bucket_are_refused() {
-        let root = Path::new("/data/s3");
-        assert_eq!(object_path(root, "b", "a/c.txt").unwrap(), Path::new("/data/s3/b/a/c.txt"));
-        for bad in ["../x", "a/../../x", "/etc/passwd"] {
-            assert!(object_path(root, "b", bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn file_names_match_those_of_s3s_fs() {
-        assert_eq!(metadata_name("b", "k", None), ".bucket-Yg.object-aw.metadata.json");
-        let id = Uuid::nil();
-        assert_eq!(
-            metadata_name("b", "k", Some(id)),
-            ".bucket-Yg.object-aw.upload-00000000-0000-0000-0000-000000000000.metadata.json"
-        );
-        assert_eq!(internal_name("b", "k"), ".bucket-Yg.object-aw.internal.json");
-    }
 }

@@ -8,11 +8,15 @@ mod cors;
 mod credentials;
 mod listing;
 mod parts;
+mod paths;
 mod served_objects;
 mod settings;
 mod signed_headers;
 mod store;
 mod temp_keys;
+mod version_listing;
+mod versioned;
+mod versions;
 
 pub use credentials::{EmbeddedCredentials, load_or_create as load_or_create_credentials};
 

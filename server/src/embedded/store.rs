@@ -3,6 +3,7 @@
 
 use super::complete::Completions;
 use super::settings::{self, BucketSettings, not_configured};
+use super::versions::Versions;
 use super::{listing, parts};
 use s3s::dto::*;
 use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
@@ -14,11 +15,12 @@ use std::time::Duration;
 /// Objects on disk and settings beside them.
 #[derive(Debug)]
 pub struct EmbeddedStore {
-    fs: FileSystem,
-    root: PathBuf,
+    pub(super) fs: FileSystem,
+    pub(super) root: PathBuf,
     parts_dir: PathBuf,
     settings: Arc<BucketSettings>,
     completions: Arc<Completions>,
+    pub(super) versions: Arc<Versions>,
 }
 
 impl EmbeddedStore {
@@ -29,8 +31,9 @@ impl EmbeddedStore {
         let root = root.canonicalize()?;
         let parts_dir = root.parent().unwrap_or(&root).join("s3-parts");
         std::fs::create_dir_all(&parts_dir)?;
-        let completions = Arc::new(Completions::new(root.clone(), parts_dir.clone(), complete_delay));
-        Ok(Self { fs, root, parts_dir, settings, completions })
+        let versions = Arc::new(Versions::new(root.clone(), settings.clone()));
+        let completions = Arc::new(Completions::new(root.clone(), parts_dir.clone(), complete_delay, versions.clone()));
+        Ok(Self { fs, root, parts_dir, settings, completions, versions })
     }
 
     fn require_bucket(&self, bucket: &str) -> S3Result<()> {
@@ -60,16 +63,45 @@ embedded_s3! {
         head_bucket: HeadBucketInput => HeadBucketOutput,
         list_buckets: ListBucketsInput => ListBucketsOutput,
         get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
-        get_object: GetObjectInput => GetObjectOutput,
-        put_object: PutObjectInput => PutObjectOutput,
-        head_object: HeadObjectInput => HeadObjectOutput,
-        delete_object: DeleteObjectInput => DeleteObjectOutput,
-        delete_objects: DeleteObjectsInput => DeleteObjectsOutput,
-        copy_object: CopyObjectInput => CopyObjectOutput,
         create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,
-        upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput,
     }
     own {
+        async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+            self.get_versioned(req).await
+        }
+
+        async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+            self.head_versioned(req).await
+        }
+
+        async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+            self.put_versioned(req).await
+        }
+
+        async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+            self.copy_versioned(req).await
+        }
+
+        async fn upload_part_copy(&self, req: S3Request<UploadPartCopyInput>) -> S3Result<S3Response<UploadPartCopyOutput>> {
+            self.part_copy_versioned(req).await
+        }
+
+        async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+            self.delete_versioned(req).await
+        }
+
+        async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
+            self.delete_many_versioned(req).await
+        }
+
+        async fn list_object_versions(
+            &self,
+            req: S3Request<ListObjectVersionsInput>,
+        ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+            self.require_bucket(&req.input.bucket)?;
+            self.list_versions(req).await
+        }
+
         async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
             let mismatch = parts::verify_body(&mut req.input);
             let checksum = req.input.checksum_crc32c.clone();
@@ -122,6 +154,7 @@ embedded_s3! {
         async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
             let bucket = req.input.bucket.clone();
             let out = self.fs.delete_bucket(req).await?;
+            self.versions.forget_bucket(&bucket).await;
             self.settings.forget_bucket(&bucket).await;
             Ok(out)
         }
