@@ -1,11 +1,12 @@
-//! `GET /usecases/{id}/buckets/{bucket}/download?key=`: one file, sent
-//! straight from S3. A link works before the page's script has loaded; the
-//! portal authorizes and audits, then redirects to a short presigned GET.
+//! `GET /usecases/{id}/buckets/{bucket}/download?key=[&version=]`: one
+//! file (or one version of it), sent straight from S3. A link works before
+//! the page's script has loaded; the portal authorizes and audits, then
+//! redirects to a short presigned GET.
 
 use crate::plain::{page, refusal};
 use app::api::context::Ctx;
 use app::api::state::AppState;
-use app::core::{ClientInfo, browse};
+use app::core::{ClientInfo, browse, versions};
 use app::ids::UsecaseId;
 use app::names::{BucketName, ObjectKey};
 use axum::Extension;
@@ -15,10 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-/// The link's query: the file's full key.
+/// The link's query: the file's full key, and a version of it if not the latest.
 #[derive(Deserialize)]
 pub struct Wanted {
     key: String,
+    version: Option<String>,
 }
 
 /// Redirects to the file, or says in a sentence why not.
@@ -39,7 +41,11 @@ pub async fn download(
         Err(e) => return page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
     };
     let usecase_id = UsecaseId::from(usecase_id);
-    match browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await {
+    let url = match wanted.version.filter(|v| !v.is_empty()) {
+        Some(version) => versions::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key, &version).await,
+        None => browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await,
+    };
+    match url {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => refusal(
             e,

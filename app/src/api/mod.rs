@@ -24,3 +24,4 @@ pub mod tenants;
 pub mod tokens;
 pub mod uploads;
 pub mod usecases;
+pub mod versions;

@@ -97,6 +97,12 @@ audit_actions! {
     ViewObject = "object.view" => Some(Action::ReadObject);
     /// A folder and everything below it searched by name.
     SearchObjects = "object.search" => Some(Action::ListObjects);
+    /// An older version of a file copied over it as the latest.
+    RestoreVersion = "object.restore" => Some(Action::WriteObject);
+    /// Deleted files brought back by removing their delete markers.
+    Undelete = "object.undelete" => Some(Action::WriteObject);
+    /// Listing a folder's deleted files.
+    ListDeleted = "object.list.deleted" => Some(Action::ListObjects);
     /// Counting what a deletion would remove, for its confirmation.
     PreviewDelete = "object.delete.preview" => Some(Action::DeleteObject);
     /// Deleting objects or folders with everything under them.

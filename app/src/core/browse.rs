@@ -122,6 +122,6 @@ pub async fn download_url(
     let g = Guard::new(s, p, AuditAction::Download);
     let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
     let client = g.s3(&target, &usecase).await?;
-    let result = storage::presign_download(&client, bucket, key).await;
+    let result = storage::presign_download(&client, bucket, key, None).await;
     g.finish(&target, result, |_| "presigned download issued".into()).await
 }

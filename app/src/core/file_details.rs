@@ -30,6 +30,7 @@ pub async fn details(
         d.rights = rights;
         let kind = preview::kind(&d.key, d.content_type.as_deref());
         d.preview = preview::preview(&client, bucket, key, d.size, kind).await?;
+        d.versions = super::versions::of_key(&client, bucket, key).await?;
         Ok(d)
     }
     .await;
@@ -71,6 +72,7 @@ async fn read(client: &Client, bucket: &str, key: &str) -> Result<ObjectDetails,
         tags: tags(client, bucket, key).await?,
         rights: Default::default(),
         preview: crate::model::Preview::None { reason: String::new() },
+        versions: Vec::new(),
     })
 }
 

@@ -47,6 +47,7 @@ pub mod usecase_buckets;
 pub mod usecase_config;
 pub mod usecases;
 pub mod verify;
+pub mod versions;
 
 pub use guard::Services;
 pub use principal::{Credential, Principal};

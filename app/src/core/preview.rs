@@ -59,10 +59,10 @@ pub async fn preview(client: &Client, bucket: &str, key: &str, size: i64, kind: 
     match kind {
         // Shown in place, as the type the name says.
         Kind::Image(content_type) => {
-            Ok(Preview::Image { url: presign_get(client, bucket, key, "inline", Some(content_type)).await? })
+            Ok(Preview::Image { url: presign_get(client, bucket, key, None, "inline", Some(content_type)).await? })
         }
         Kind::Pdf => {
-            Ok(Preview::Pdf { url: presign_get(client, bucket, key, "inline", Some("application/pdf")).await? })
+            Ok(Preview::Pdf { url: presign_get(client, bucket, key, None, "inline", Some("application/pdf")).await? })
         }
         Kind::Csv | Kind::Json | Kind::Text => {
             let cut = size > TEXT_PREVIEW_BYTES;

@@ -7,7 +7,7 @@ use crate::names::Prefix;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+use aws_sdk_s3::types::{BucketVersioningStatus, CorsConfiguration, CorsRule, VersioningConfiguration};
 use std::time::Duration;
 
 /// Objects per listing page.
@@ -85,18 +85,26 @@ pub fn entry(o: &aws_sdk_s3::types::Object) -> Option<ObjectEntry> {
     })
 }
 
-/// A presigned GET that makes the browser save the file under its name.
-pub async fn presign_download(client: &Client, bucket: &str, key: &str) -> Result<String, CoreError> {
+/// A presigned GET that makes the browser save the file (the latest
+/// version, or `version`) under its name.
+pub async fn presign_download(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> Result<String, CoreError> {
     let file_name = key.rsplit('/').next().unwrap_or(key);
-    presign_get(client, bucket, key, &crate::url::attachment(file_name), None).await
+    presign_get(client, bucket, key, version, &crate::url::attachment(file_name), None).await
 }
 
-/// A short presigned GET whose answer carries `disposition` and, when
-/// given, `content_type` in place of what S3 stored.
+/// A short presigned GET of the latest version (or `version`) whose answer
+/// carries `disposition` and, when given, `content_type` in place of what
+/// S3 stored.
 pub async fn presign_get(
     client: &Client,
     bucket: &str,
     key: &str,
+    version: Option<&str>,
     disposition: &str,
     content_type: Option<&str>,
 ) -> Result<String, CoreError> {
@@ -105,6 +113,7 @@ pub async fn presign_get(
         .get_object()
         .bucket(bucket)
         .key(key)
+        .set_version_id(version.map(str::to_owned))
         .response_content_disposition(disposition)
         .set_response_content_type(content_type.map(str::to_owned))
         .presigned(config)
@@ -205,12 +214,20 @@ pub async fn put_browser_cors(client: &Client, bucket: &str, origins: &[String])
     })
 }
 
-/// Creates `bucket` if it is missing and lets the portal's origins upload
+/// Creates `bucket` if it is missing (versioned, so that overwritten and
+/// deleted files can be brought back) and lets the portal's origins upload
 /// to it from the browser (CORS, exposing `ETag`), keeping other CORS rules.
+/// A bucket that already exists keeps its own versioning setting.
 pub async fn prepare_bucket(client: &Client, bucket: &str, origins: &[String]) -> Result<(), CoreError> {
     if client.head_bucket().bucket(bucket).send().await.is_err() {
         match client.create_bucket().bucket(bucket).send().await {
-            Ok(_) => {}
+            Ok(_) => {
+                let on = VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build();
+                if let Err(e) = client.put_bucket_versioning().bucket(bucket).versioning_configuration(on).send().await
+                {
+                    tracing::warn!(bucket, error = %DisplayErrorContext(&e), "the new bucket could not be versioned");
+                }
+            }
             Err(e) if e.code() == Some("BucketAlreadyOwnedByYou") || e.code() == Some("BucketAlreadyExists") => {}
             Err(e) => return Err(storage_error("Creating the bucket", e)),
         }

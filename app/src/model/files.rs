@@ -30,6 +30,52 @@ pub struct ObjectDetails {
     pub rights: Rights,
     /// How the page shows the file's content.
     pub preview: Preview,
+    /// Every version S3 keeps of the file, newest first (one, with the id
+    /// `null`, where the bucket keeps no versions).
+    pub versions: Vec<FileVersion>,
+}
+
+/// One version of a file, or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileVersion {
+    /// S3's version id.
+    pub id: String,
+    /// When it was written (or deleted), RFC 3339.
+    pub last_modified: Option<String>,
+    /// Size in bytes; 0 for a delete marker.
+    pub size: i64,
+    /// The version a plain GET reads (or, for a marker, the file is deleted).
+    pub latest: bool,
+    /// A delete marker, not content.
+    pub deleted: bool,
+}
+
+/// A file whose latest version is a delete marker: deleted, and restorable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedFile {
+    /// Full key.
+    pub key: String,
+    /// The last segment of the key.
+    pub name: String,
+    /// When it was deleted, RFC 3339.
+    pub deleted_at: Option<String>,
+    /// Size of the version a restore brings back.
+    pub size: i64,
+}
+
+/// The deleted files of one folder, and its sub-folders to look in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedListing {
+    /// The folder.
+    pub prefix: String,
+    /// Sub-folders (which may hold deleted files).
+    pub folders: Vec<String>,
+    /// Deleted files directly in the folder.
+    pub files: Vec<DeletedFile>,
+    /// What the viewer may do here.
+    pub rights: Rights,
+    /// Whether the bucket keeps versions at all (if not, nothing deleted can come back).
+    pub versioned: bool,
 }
 
 impl ObjectDetails {

@@ -63,7 +63,7 @@ fn ConfirmDeletion() -> impl IntoView {
                         format_size(sum.bytes as i64)
                     );
                     let versions = sum.versioned.then_some(
-                        "This bucket keeps versions: each object gets a delete marker, and its earlier versions stay until the bucket's lifecycle removes them.",
+                        "This bucket keeps versions, so this can be undone: each file gets a delete marker, and “Show deleted files” in its folder brings it back as it was, until the bucket's lifecycle removes its earlier versions.",
                     );
                     view! {
                         <p>{what}</p>

@@ -2,12 +2,14 @@
 //! and a preview of its content.
 
 use crate::api::data::file_details;
+use crate::api::versions::RestoreVersion;
 use crate::components::local_time::LocalTime;
 use crate::components::session::{ErrorNote, NoAccess, RequireUser};
 use crate::components::{encode, format_size};
 use crate::error::AppError;
 use crate::ids::UsecaseId;
 use crate::model::{ObjectDetails, Preview};
+use crate::pages::file_versions::VersionsOf;
 use crate::url::folder_href;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -29,9 +31,11 @@ fn FileDetails() -> impl IntoView {
     let usecase_id = UsecaseId::from(params.read_untracked().get("id").unwrap_or_default());
     let bucket = params.read_untracked().get("bucket").unwrap_or_default();
     let key = query.read_untracked().get("key").unwrap_or_default();
+    let restore = ServerAction::<RestoreVersion>::new();
     let details = {
         let (u, b, k) = (usecase_id.clone(), bucket.clone(), key.clone());
-        Resource::new(move || (), move |()| file_details(u.clone(), b.clone(), k.clone()))
+        // Read again after a restore: the file's content and versions changed.
+        Resource::new(move || restore.version().get(), move |_| file_details(u.clone(), b.clone(), k.clone()))
     };
     let name = key.rsplit('/').next().unwrap_or(&key).to_owned();
     let folder = key[..key.len() - name.len()].to_owned();
@@ -42,18 +46,27 @@ fn FileDetails() -> impl IntoView {
         <p>
             <a href=back>"Back to the folder"</a>
         </p>
-        <Suspense fallback=|| view! { <p>"Reading the file's details…"</p> }>
+        <Transition fallback=|| view! { <p>"Reading the file's details…"</p> }>
             {move || {
                 let download = download.clone();
+                let (u, b, k) = (usecase_id.clone(), bucket.clone(), key.clone());
                 Suspend::new(async move {
                     match details.await {
-                        Ok(d) => view! { <Facts d=d.clone() download /> <PreviewOf preview=d.preview /> }.into_any(),
+                        Ok(d) => {
+                            let may_write = d.rights.write;
+                            view! {
+                                <Facts d=d.clone() download />
+                                <PreviewOf preview=d.preview />
+                                <VersionsOf usecase_id=u bucket=b key=k versions=d.versions may_write restore />
+                            }
+                            .into_any()
+                        }
                         Err(AppError::Denied) => view! { <NoAccess /> }.into_any(),
                         Err(error) => view! { <ErrorNote error /> }.into_any(),
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 

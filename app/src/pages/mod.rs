@@ -8,6 +8,7 @@ pub mod bucket_settings;
 pub mod dashboard;
 pub mod delete;
 pub mod file_details;
+pub mod file_versions;
 pub mod grant_form;
 pub mod grants;
 pub mod home;

@@ -1,6 +1,7 @@
 //! Browsing a bucket folder by folder: the listing first, with a toolbar
 //! above it; uploads, search, selection and downloads.
 
+mod deleted;
 mod keys;
 mod rows;
 mod search;
@@ -40,6 +41,7 @@ fn Browser() -> impl IntoView {
     let filter = Signal::derive(move || query.read().get("filter").unwrap_or_default());
     let words = Signal::derive(move || query.read().get("q").unwrap_or_default());
     let from = move || query.read().get("from").filter(|t| !t.is_empty());
+    let deleted = Signal::derive(move || query.read().get("deleted").is_some_and(|d| d == "1"));
     let refresh = RwSignal::new(0_u32);
     let listing = Resource::new(
         move || (usecase_id.get(), bucket.get(), prefix.get(), token(), filter.get(), refresh.get()),
@@ -73,6 +75,7 @@ fn Browser() -> impl IntoView {
     };
     let links = move || Links { usecase_id: usecase_id.get(), bucket: bucket.get() };
     let settings = move || links().in_bucket(&format!("settings?prefix={}", encode(&prefix.get())));
+    let here = move || folder_href(&usecase_id.get(), &bucket.get(), &prefix.get());
 
     view! {
         <h1>{move || bucket.get()}</h1>
@@ -90,6 +93,12 @@ fn Browser() -> impl IntoView {
                 <input id="name-filter" name="filter" type="search" value=move || filter.get() />
                 <button type="submit">"Filter"</button>
             </form>
+            <Show
+                when=move || deleted.get()
+                fallback=move || view! { <a href=move || format!("{}&deleted=1", here())>"Show deleted files"</a> }
+            >
+                <a href=here>"Show current files"</a>
+            </Show>
             <Show when=move || is_admin.get()>
                 <a href=settings>"Bucket settings"</a>
             </Show>
@@ -101,7 +110,11 @@ fn Browser() -> impl IntoView {
             let w = words.get();
             (!w.is_empty()).then(|| view! { <search::SearchResults links=links() prefix=prefix.get() words=w from=from() /> })
         }}
-        <Show when=move || words.with(String::is_empty)>
+        {move || {
+            (deleted.get() && words.with(String::is_empty))
+                .then(|| view! { <deleted::DeletedFiles links=links() prefix=prefix.get() /> })
+        }}
+        <Show when=move || words.with(String::is_empty) && !deleted.get()>
         <div class="listing" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
         <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
             {move || Suspend::new(async move {
