@@ -54,3 +54,22 @@ export async function signIn(page: Page) {
 export function sha256(bytes: Buffer) {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
+
+/** Signs in and opens the folder `prefix` of the default usecase's bucket, hydrated. */
+export async function openFolder(page: Page, prefix: string) {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Default' }).click();
+  await page.getByRole('link', { name: 'dataport-data' }).click();
+  await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
+  const u = new URL(page.url());
+  u.searchParams.set('prefix', prefix);
+  await page.goto(u.toString());
+  await waitForHydration(page);
+}
+
+/** Uploads files into the folder shown and waits until all have landed. */
+export async function upload(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  await page.getByLabel('Files to upload').setInputFiles(files);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText(`Finished: ${files.length} uploaded.`);
+}

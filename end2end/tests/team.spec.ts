@@ -153,7 +153,7 @@ test.describe('deleting, before any script has loaded', () => {
     await page.getByRole('link', { name: 'Delete folder batch-7' }).click();
     await expect(page.getByRole('heading', { name: 'Delete batch-7/?' })).toBeVisible();
     await expect(page.getByText('3 objects (1.1 KiB) will be deleted from dataport-data.')).toBeVisible();
-    await page.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
 
     const listing = page.getByRole('table', { name: 'Folders and files' });
     await expect(listing).toBeVisible();

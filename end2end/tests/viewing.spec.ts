@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { signIn, signInWith, password, waitForHydration } from './fixtures';
+import { test, expect } from '@playwright/test';
+import { signInWith, password, waitForHydration, openFolder, upload } from './fixtures';
 
 const viewer = 'viewer@lab.example';
 const viewerPassword = 'the viewer picked this';
@@ -17,23 +17,6 @@ const pixel = Buffer.from(
   'base64',
 );
 const people = 'name,city\nAda,London\n"Grace, R.",Arlington\n';
-
-async function openFolder(page: Page, prefix: string) {
-  await signIn(page);
-  await page.getByRole('link', { name: 'Default' }).click();
-  await page.getByRole('link', { name: 'dataport-data' }).click();
-  await expect(page.getByRole('heading', { name: 'dataport-data' })).toBeVisible();
-  const u = new URL(page.url());
-  u.searchParams.set('prefix', prefix);
-  await page.goto(u.toString());
-  await waitForHydration(page);
-}
-
-async function upload(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
-  await page.getByLabel('Files to upload').setInputFiles(files);
-  await page.getByRole('button', { name: 'Upload', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText(`Finished: ${files.length} uploaded.`);
-}
 
 test('an image and a CSV file open with a preview and their S3 URI', async ({ page }) => {
   await openFolder(page, 'gallery/');
@@ -69,7 +52,7 @@ test('three rows picked with a click and a shift-click go after the confirmation
   await expect(page.getByRole('checkbox', { name: 'Select d.txt' })).not.toBeChecked();
   await page.getByRole('button', { name: 'Delete selected' }).click();
   await expect(page.getByText('3 objects (3 bytes) will be deleted from dataport-data.')).toBeVisible();
-  await page.getByRole('button', { name: 'Delete for good' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const listing = page.getByRole('table', { name: 'Folders and files' });
   await expect(listing.getByRole('link', { name: 'd.txt', exact: true })).toBeVisible();
   for (const gone of ['a.txt', 'b.txt', 'c.txt']) {

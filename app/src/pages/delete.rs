@@ -74,7 +74,7 @@ fn ConfirmDeletion() -> impl IntoView {
                             <input type="hidden" name="back_to" value=back_to />
                             {keys.into_iter().enumerate().map(|(i, k)| view! { <input type="hidden" name=format!("keys[{i}]") value=k /> }).collect_view()}
                             {folders.into_iter().enumerate().map(|(i, f)| view! { <input type="hidden" name=format!("folders[{i}]") value=f /> }).collect_view()}
-                            <button type="submit" disabled=move || delete.pending().get()>"Delete for good"</button>
+                            <button type="submit" disabled=move || delete.pending().get()>{if sum.versioned { "Delete" } else { "Delete for good" }}</button>
                             " "
                             <a href=back>"Keep them"</a>
                         </ActionForm>
