@@ -39,6 +39,20 @@ test('an image and a CSV file open with a preview and their S3 URI', async ({ pa
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
 });
 
+test('the grid shows images by small thumbnails the server made', async ({ page }) => {
+  await openFolder(page, 'gallery/');
+  await page.getByRole('link', { name: 'Grid view' }).click();
+  const grid = page.getByRole('list', { name: 'Folders and files' });
+  const thumb = grid.getByRole('img', { name: 'Thumbnail of pixel.png' });
+  await expect(thumb).toBeVisible();
+  await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  expect(await thumb.getAttribute('src')).toContain('/thumbnail?key=gallery%2Fpixel.png');
+  // A CSV has no thumbnail; its cell opens its details like the list does.
+  await expect(grid.getByRole('img', { name: 'Thumbnail of people.csv' })).toHaveCount(0);
+  await grid.getByRole('link', { name: 'people.csv', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'people.csv' })).toBeVisible();
+});
+
 test('three rows picked with a click and a shift-click go after the confirmation', async ({ page }) => {
   await openFolder(page, 'gallery/old/');
   await upload(page, ['a', 'b', 'c', 'd'].map((n) => ({ name: `${n}.txt`, mimeType: 'text/plain', buffer: Buffer.from(n) })));

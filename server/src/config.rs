@@ -167,6 +167,10 @@ pub struct ServeArgs {
     /// of them at once); more are answered 429 with `Retry-After`.
     #[arg(long, env = "DATAPORT_API_CALLS_PER_MINUTE", default_value_t = crate::rest::DEFAULT_CALLS_PER_MINUTE)]
     pub api_calls_per_minute: u32,
+    /// Most mebibytes the folder grid's thumbnails take in the data
+    /// directory; the oldest go first.
+    #[arg(long, env = "DATAPORT_THUMBNAIL_CACHE_MIB", default_value_t = 256)]
+    pub thumbnail_cache_mib: u64,
     /// The token of the one-time setup link, while no user exists; a random
     /// one is made (and printed) when not given.
     #[arg(long, env = "DATAPORT_SETUP_TOKEN", hide_env_values = true)]

@@ -10,6 +10,7 @@ pub mod plain;
 pub mod rest;
 pub mod share_route;
 pub mod site;
+pub mod thumbnail_route;
 pub mod web;
 
 use anyhow::Context;
@@ -180,6 +181,10 @@ pub async fn services(
         sign_in: Arc::new(gate),
         audit: Arc::new(seal),
         refusals: Default::default(),
+        thumbnails: Arc::new(app::core::thumbnails::ThumbnailCache::new(
+            data_dir.join("thumbnails"),
+            args.thumbnail_cache_mib.max(1) * 1024 * 1024,
+        )),
     })
 }
 

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{token}/download", axum::routing::post(crate::share_route::download))
         .route("/usecases/{id}/buckets/{bucket}/archive", axum::routing::post(crate::archive_route::download))
         .route("/usecases/{id}/buckets/{bucket}/download", get(crate::download_route::download))
+        .route("/usecases/{id}/buckets/{bucket}/thumbnail", get(crate::thumbnail_route::thumbnail))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {

@@ -93,6 +93,8 @@ audit_actions! {
     Download = "object.download" => Some(Action::ReadObject);
     /// Downloading a folder or a selection as one zip archive.
     DownloadArchive = "object.download.archive" => Some(Action::ReadObject);
+    /// A file's thumbnail shown in the folder grid.
+    ViewThumbnail = "object.thumbnail" => Some(Action::ReadObject);
     /// A file's details and preview opened.
     ViewObject = "object.view" => Some(Action::ReadObject);
     /// A folder and everything below it searched by name.

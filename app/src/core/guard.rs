@@ -34,6 +34,8 @@ pub struct Services {
     pub audit: Arc<super::audit_seal::AuditSeal>,
     /// The per-address budget of refusals that no tenant owns.
     pub refusals: Arc<super::refusals::RefusalLog>,
+    /// Thumbnails of the folder grid made so far.
+    pub thumbnails: Arc<super::thumbnails::ThumbnailCache>,
 }
 
 /// What an action is done to, owned so that it can move to the database thread.

@@ -42,6 +42,7 @@ pub mod sign_in_gate;
 pub mod state;
 pub mod storage;
 pub mod tenants;
+pub mod thumbnails;
 pub mod uploads;
 pub mod usecase_buckets;
 pub mod usecase_config;

@@ -3,6 +3,16 @@
 use super::{ObjectEntry, Rights};
 use serde::{Deserialize, Serialize};
 
+/// Largest image, in bytes, the folder grid makes a thumbnail of.
+pub const THUMBNAIL_SOURCE_LIMIT: i64 = 32 * 1024 * 1024;
+
+/// Whether the folder grid shows `name` (of `size` bytes) by a thumbnail:
+/// PNG, JPEG, GIF and WebP images up to `THUMBNAIL_SOURCE_LIMIT`.
+pub fn has_thumbnail(name: &str, size: i64) -> bool {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(extension.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp") && size > 0 && size <= THUMBNAIL_SOURCE_LIMIT
+}
+
 /// Everything the details page says about one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectDetails {

@@ -2,6 +2,7 @@
 //! above it; uploads, search, selection and downloads.
 
 mod deleted;
+mod grid;
 mod keys;
 mod rows;
 mod search;
@@ -42,6 +43,7 @@ fn Browser() -> impl IntoView {
     let words = Signal::derive(move || query.read().get("q").unwrap_or_default());
     let from = move || query.read().get("from").filter(|t| !t.is_empty());
     let deleted = Signal::derive(move || query.read().get("deleted").is_some_and(|d| d == "1"));
+    let grid = Signal::derive(move || query.read().get("view").is_some_and(|v| v == "grid"));
     let refresh = RwSignal::new(0_u32);
     let listing = Resource::new(
         move || (usecase_id.get(), bucket.get(), prefix.get(), token(), filter.get(), refresh.get()),
@@ -94,6 +96,12 @@ fn Browser() -> impl IntoView {
                 <button type="submit">"Filter"</button>
             </form>
             <Show
+                when=move || grid.get()
+                fallback=move || view! { <a href=move || format!("{}&view=grid", here())>"Grid view"</a> }
+            >
+                <a href=here>"List view"</a>
+            </Show>
+            <Show
                 when=move || deleted.get()
                 fallback=move || view! { <a href=move || format!("{}&deleted=1", here())>"Show deleted files"</a> }
             >
@@ -117,7 +125,9 @@ fn Browser() -> impl IntoView {
         <Show when=move || words.with(String::is_empty) && !deleted.get()>
         <div class="listing" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
         <Transition fallback=|| view! { <p>"Loading folder…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let as_grid = grid.get();
+                Suspend::new(async move {
                 match listing.await {
                     Ok(l) => {
                         // Rendered with the listing, whose rights it needs, so that it is there
@@ -127,16 +137,22 @@ fn Browser() -> impl IntoView {
                                 <FolderCreator usecase_id bucket prefix on_done=reload />
                             </div>
                         });
+                        let shown = if as_grid {
+                            view! { <grid::FolderGrid listing=l links=links() /> }.into_any()
+                        } else {
+                            view! { <FolderTable listing=l links=links() filter=filter.get_untracked() /> }.into_any()
+                        };
                         view! {
                             {creator}
-                            <FolderTable listing=l links=links() filter=filter.get_untracked() />
+                            {shown}
                         }
                             .into_any()
                     }
                     Err(AppError::Denied) => view! { <NoAccess /> }.into_any(),
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }
-            })}
+            })
+            }}
         </Transition>
         </div>
         </Show>

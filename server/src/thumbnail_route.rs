@@ -1,0 +1,61 @@
+//! `GET /usecases/{id}/buckets/{bucket}/thumbnail?key=`: the folder grid's
+//! small picture of an image, made by the server (see
+//! `app::core::thumbnails`), so that no grid cell pulls a full-size image.
+
+use crate::plain::{page, refusal};
+use app::api::context::Ctx;
+use app::api::state::AppState;
+use app::core::{ClientInfo, thumbnails};
+use app::ids::UsecaseId;
+use app::names::{BucketName, ObjectKey};
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The request's query: the image's full key.
+#[derive(Deserialize)]
+pub struct Wanted {
+    key: String,
+}
+
+/// The thumbnail, or a sentence saying why there is none.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    session: Session,
+    Extension(client): Extension<ClientInfo>,
+    Path((usecase_id, bucket)): Path<(String, String)>,
+    Query(wanted): Query<Wanted>,
+) -> Response {
+    let parsed = BucketName::new(bucket).and_then(|b| Ok((b, ObjectKey::new(wanted.key)?)));
+    let (bucket, key) = match parsed {
+        Ok(parsed) => parsed,
+        Err(why) => return page(StatusCode::BAD_REQUEST, &why),
+    };
+    let cx = match Ctx::from_parts(state, session, client).await {
+        Ok(cx) => cx,
+        Err(e) => return page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    };
+    let usecase_id = UsecaseId::from(usecase_id);
+    match thumbnails::thumbnail(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await {
+        // Private: it shows what only some people may see. Keyed by the
+        // file's ETag on the server, so a day in the browser is enough.
+        Ok(thumb) => (
+            [
+                (header::CONTENT_TYPE, thumb.content_type),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            thumb.bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(
+            e,
+            "You may not see this image. Ask an administrator for read access.",
+            "The thumbnail could not be made; open the file to see it.",
+            "making a thumbnail",
+        ),
+    }
+}
