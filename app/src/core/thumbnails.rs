@@ -53,7 +53,8 @@ pub fn make(source: &[u8]) -> Result<Thumbnail, String> {
         e => format!("the file cannot be read as an image ({e})"),
     })?;
     // A picture already small enough is re-encoded as it is, never enlarged.
-    let small = if decoded.width() <= EDGE && decoded.height() <= EDGE { decoded } else { decoded.thumbnail(EDGE, EDGE) };
+    let small =
+        if decoded.width() <= EDGE && decoded.height() <= EDGE { decoded } else { decoded.thumbnail(EDGE, EDGE) };
     let mut bytes = Vec::new();
     let content_type = if small.color().has_alpha() {
         small.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).map_err(|e| e.to_string())?;
