@@ -87,6 +87,25 @@ test('a search from the bucket finds a file three folders down', async ({ page }
   await expect(page.getByRole('region', { name: 'Preview' })).toContainText('found me');
 });
 
+test('files found by a search are selected and deleted like listing rows', async ({ page }) => {
+  await openFolder(page, 'gallery/far/away/');
+  await upload(page, ['selectme-1.txt', 'selectme-2.txt'].map((n) => ({ name: n, mimeType: 'text/plain', buffer: Buffer.from(n) })));
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'gallery' }).click();
+  await page.getByLabel('Search this folder and below').fill('selectme');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const found = page.getByRole('table', { name: 'Files found' });
+  await expect(page.getByRole('status').filter({ hasText: 'keys looked at' })).toContainText('2 found');
+  await found.getByRole('checkbox', { name: 'Select gallery/far/away/selectme-1.txt' }).check();
+  await found.getByRole('checkbox', { name: 'Select gallery/far/away/selectme-2.txt' }).check();
+  await page.getByRole('form', { name: 'Search results' }).getByRole('button', { name: 'Delete selected' }).click();
+  await expect(page.getByText('2 objects (28 bytes) will be deleted from dataport-data.')).toBeVisible();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Folders and files' })).toBeVisible();
+  await page.getByLabel('Search this folder and below').fill('selectme');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'keys looked at' })).toContainText('0 found');
+});
+
 test('the keyboard moves between rows, selects with Space and opens with Enter', async ({ page }) => {
   await openFolder(page, 'gallery/');
   const first = page.getByRole('checkbox', { name: 'Select people.csv' });

@@ -42,6 +42,7 @@ pub async fn search(s: &Services, p: &Principal, q: SearchQuery) -> Result<Searc
     let (bucket, prefix) = (q.bucket.to_string(), q.prefix.to_string());
     let (usecase, target, scope) = g.object(&q.usecase_id, &bucket, &prefix).await?;
     let client = g.s3(&target, &usecase).await?;
+    let rights = g.rights_at(&usecase, &bucket, &prefix).await?;
     // The token is S3's continuation token, or `after:<key>` when a stretch
     // stopped on its match limit inside one of S3's pages.
     let token = q.token.filter(|t| !t.is_empty());
@@ -50,7 +51,7 @@ pub async fn search(s: &Services, p: &Principal, q: SearchQuery) -> Result<Searc
         Some(None) => (token, None),
         None => (None, None),
     };
-    let mut page = SearchPage { files: Vec::new(), scanned: 0, next_token: None };
+    let mut page = SearchPage { files: Vec::new(), scanned: 0, next_token: None, rights };
     let result = loop {
         let out = client
             .list_objects_v2()

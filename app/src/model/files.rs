@@ -138,4 +138,6 @@ pub struct SearchPage {
     pub scanned: u64,
     /// Where the search goes on, when keys remain.
     pub next_token: Option<String>,
+    /// What the viewer may do in the folder searched (which selection buttons show).
+    pub rights: Rights,
 }

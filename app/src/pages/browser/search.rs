@@ -49,6 +49,7 @@ pub fn SearchResults(links: Links, prefix: String, words: String, from: Option<S
 
 #[component]
 fn Found(links: Links, prefix: String, words: String, page: SearchPage) -> impl IntoView {
+    let rights = page.rights;
     let files = RwSignal::new(page.files);
     let scanned = RwSignal::new(page.scanned);
     let next = RwSignal::new(page.next_token);
@@ -115,6 +116,7 @@ fn Found(links: Links, prefix: String, words: String, page: SearchPage) -> impl 
         format!("{found} found in {looked} keys looked at ({state}).")
     };
     let archive = links.in_bucket("archive");
+    let delete_page = links.in_bucket("delete");
     let rows_links = links.clone();
     view! {
         <h2>{format!("Files named like “{words}”")}</h2>
@@ -127,7 +129,10 @@ fn Found(links: Links, prefix: String, words: String, page: SearchPage) -> impl 
         <form method="post" action=archive aria-label="Search results">
             <input type="hidden" name="prefix" value=prefix.clone() />
             <div class="toolbar" role="group" aria-label="Selection actions">
-                <button type="submit">"Download selected as zip"</button>
+                {rights.read.then(|| view! { <button type="submit">"Download selected as zip"</button> })}
+                {rights.delete.then(|| view! {
+                    <button type="submit" formaction=delete_page formmethod="get">"Delete selected"</button>
+                })}
             </div>
             <table class="objects">
                 <caption>"Files found"</caption>
