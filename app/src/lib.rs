@@ -64,6 +64,8 @@ fn page_headers() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::session::provide_whoami();
+    // Uploads belong to the tab, not to a page: they go on across pages.
+    upload_client::provide_upload_session();
     // Pages wait for their data on the server, so that a redirect (to sign
     // in, for example) is a real HTTP redirect rather than a flash of content.
     view! {

@@ -1,5 +1,5 @@
 import { test, expect, Page, Request, Route } from '@playwright/test';
-import { sha256, signIn, waitForHydration } from './fixtures';
+import { openFolder, sha256, signIn, waitForHydration } from './fixtures';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -300,4 +300,29 @@ test('a part that keeps failing fails its file with the reason, and Retry contin
   await page.getByRole('button', { name: 'Retry flaky.bin' }).click();
   await expect(uploadRegion(page).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
   expect(sha256(await download(page, 'flaky.bin'))).toBe(sha256(bytes));
+});
+
+test('an upload goes on while the person opens other pages, and the header shows it', async ({ page }) => {
+  await openFolder(page, 'travel/');
+  // Each part waits, so that the upload is still going when the person moves on.
+  await page.route(/partNumber=/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const bytes = Buffer.alloc(40 * 1024 * 1024, 7);
+  await page.getByLabel('Files to upload').setInputFiles({ name: 'long trip.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My activity' }).click();
+  await expect(page.getByRole('heading', { name: 'My activity' })).toBeVisible();
+  const indicator = page.getByRole('group', { name: 'Uploads in progress' });
+  await expect(indicator.getByRole('progressbar', { name: 'Progress of all uploads' })).toBeVisible();
+  await expect(indicator).toContainText('Uploading: 0 of 1 files done');
+
+  // Its link leads back to the folder, where the queue goes on and the listing shows the file once it lands.
+  await indicator.getByRole('link').click();
+  await expect(page.getByRole('table', { name: 'Upload queue' }).getByRole('row', { name: /long trip\.bin/ })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Upload' }).getByRole('status')).toHaveText('Finished: 1 uploaded.', { timeout: 60_000 });
+  await expect(page.getByRole('table', { name: 'Folders and files' }).getByRole('link', { name: 'long trip.bin', exact: true })).toBeVisible();
+  await expect(indicator).toBeHidden();
+  await page.unroute(/partNumber=/);
 });

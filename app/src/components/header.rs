@@ -37,6 +37,7 @@ pub fn Header() -> impl IntoView {
                                         })}
                                     {platform.then(|| view! { <a href="/tenants">"Organizations"</a> })}
                                 </nav>
+                                <crate::upload_client::UploadIndicator />
                                 <span class="who">{format!("{} · {}", user.email, user.tenant_name)}</span>
                                 <ActionForm action=sign_out>
                                     <button type="submit">"Sign out"</button>

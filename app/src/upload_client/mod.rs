@@ -9,7 +9,9 @@ pub mod engine;
 mod panel;
 pub mod queue;
 pub mod rules;
+mod session;
 #[cfg(feature = "hydrate")]
 pub mod wire;
 
 pub use panel::{DropTarget, Uploader};
+pub use session::{UploadIndicator, UploadSession, provide_upload_session, use_upload_session};

@@ -2,9 +2,8 @@
 //! page; a queue with per-file byte progress, speed and status; pause,
 //! resume, cancel and retry. A thin view of the engine's state.
 
-use super::queue::{Row, Status, Totals, normalize_folder, speed_text};
+use super::queue::{Row, Status, normalize_folder, speed_text};
 use crate::components::format_size;
-use crate::error::AppError;
 use crate::ids::UsecaseId;
 use crate::model::Conflict;
 use leptos::prelude::*;
@@ -29,7 +28,8 @@ pub fn Uploader(
     #[prop(default = None)]
     drop_target: Option<DropTarget>,
 ) -> impl IntoView {
-    let rows = RwSignal::new(Vec::<Row>::new());
+    let session = super::session::use_upload_session();
+    let (rows, paused, running, error) = (session.rows, session.paused, session.running, session.error);
     let folder_input = NodeRef::<leptos::html::Input>::new();
     // The attribute that makes the input pick a whole folder is not in the
     // view macro's vocabulary; it is set once the page is live.
@@ -41,22 +41,12 @@ pub fn Uploader(
     let destination = RwSignal::new(prefix.get_untracked());
     Effect::watch(move || prefix.get(), move |p, _, _| destination.set(p.clone()), false);
     let conflict = RwSignal::new(Conflict::Overwrite);
-    let error = RwSignal::new(None::<AppError>);
-    let paused = RwSignal::new(false);
-    let running = RwSignal::new(false);
-
+    // Files landing (in this folder or another) refresh what the page shows.
+    Effect::watch(move || session.landed.get(), move |_, _, _| on_done.run(()), false);
     #[cfg(feature = "hydrate")]
-    let engine = StoredValue::new_local(std::rc::Rc::new(super::engine::BrowserEngine::new(
-        super::engine::ServerFns,
-        super::engine::Browser,
-        rows,
-        paused,
-        running,
-        error,
-        on_done,
-    )));
+    let engine = session.engine;
     #[cfg(not(feature = "hydrate"))]
-    let _ = (usecase_id, bucket, on_done);
+    let _ = (usecase_id, bucket);
 
     let pick = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -72,6 +62,8 @@ pub fn Uploader(
     let start_now = move || {
         let folder = normalize_folder(&destination.get_untracked());
         destination.set(folder.clone());
+        #[cfg(feature = "hydrate")]
+        session.started_at.set(window().location().href().ok());
         #[cfg(feature = "hydrate")]
         engine.with_value(|e| {
             e.start(super::engine::Dest {
@@ -132,31 +124,8 @@ pub fn Uploader(
         let _ = id;
     });
 
-    // Totals over the files that are to be sent (not skipped or cancelled).
-    let totals = Memo::new(move |_| {
-        rows.with(|rs| {
-            let mut t = Totals::default();
-            for r in rs {
-                let s = r.state.get();
-                t.count(s.status);
-                if !matches!(s.status, Status::Skipped | Status::Cancelled) {
-                    t.sent += s.sent;
-                    t.size += r.size as f64;
-                }
-            }
-            t
-        })
-    });
-    let percent = move || {
-        let t = totals.get();
-        if t.size > 0.0 {
-            (t.sent / t.size * 100.0).min(100.0)
-        } else if t.done > 0 {
-            100.0
-        } else {
-            0.0
-        }
-    };
+    let totals = session.totals;
+    let percent = move || session.percent();
     let has_ready = move || totals.get().ready > 0;
     let has_settled = move || totals.get().settled > 0;
     let summary = move || {
