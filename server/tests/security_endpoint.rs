@@ -234,3 +234,24 @@ async fn pages_carry_a_policy_with_their_nonce_and_are_never_cached() {
     let api = reqwest::Client::new().post(format!("{}/api/whoami", t.portal.url)).send().await.unwrap();
     assert_eq!(api.headers()["cache-control"], "no-store");
 }
+
+#[tokio::test]
+async fn keys_with_dot_segments_are_refused_and_never_reach_another_file() {
+    let t = TestPortal::start().await;
+    t.admin().await;
+    let s3 = t.s3().await;
+    s3.put_object().bucket(BUCKET).key("inside/a.txt").body(ByteStream::from_static(b"a")).send().await.unwrap();
+    s3.put_object().bucket(BUCKET).key(SECRET).body(ByteStream::from_static(b"secret")).send().await.unwrap();
+    // Each names, to a plain file store, a file it does not name to S3.
+    for key in ["inside/../finance/salaries.csv", "inside/./a.txt", "inside/..", "./inside/a.txt"] {
+        let got = s3.get_object().bucket(BUCKET).key(key).send().await;
+        assert!(got.is_err(), "{key} was served");
+        let put = s3.put_object().bucket(BUCKET).key(key).body(ByteStream::from_static(b"over")).send().await;
+        assert!(put.is_err(), "{key} was written");
+        let copy =
+            s3.copy_object().bucket(BUCKET).key("inside/copy.txt").copy_source(format!("{BUCKET}/{key}")).send().await;
+        assert!(copy.is_err(), "{key} was copied");
+    }
+    let secret = s3.get_object().bucket(BUCKET).key(SECRET).send().await.unwrap();
+    assert_eq!(secret.body.collect().await.unwrap().to_vec(), b"secret", "nothing was overwritten");
+}

@@ -6,6 +6,7 @@
 mod complete;
 mod cors;
 mod credentials;
+mod key_rules;
 mod listing;
 mod parts;
 mod paths;
@@ -83,10 +84,12 @@ impl s3s::auth::S3Auth for SharedKeys {
 #[async_trait::async_trait]
 impl s3s::access::S3Access for SharedKeys {
     async fn check(&self, cx: &mut s3s::access::S3AccessContext<'_>) -> s3s::S3Result<()> {
+        key_rules::check(cx)?;
         self.0.check(cx).await
     }
 
     async fn delete_objects(&self, req: &mut s3s::S3Request<s3s::dto::DeleteObjectsInput>) -> s3s::S3Result<()> {
+        key_rules::check_all(req.input.delete.objects.iter().map(|o| o.key.as_str()))?;
         self.0.delete_objects(req).await
     }
 }

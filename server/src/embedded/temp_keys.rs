@@ -90,7 +90,8 @@ fn query_param(cx: &S3AccessContext<'_>, name: &str) -> Option<String> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (as in a query or a copy source).
+pub(super) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
