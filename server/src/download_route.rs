@@ -3,15 +3,12 @@
 //! the page's script has loaded; the portal authorizes and audits, then
 //! redirects to a short presigned GET.
 
-use crate::plain::{page, refusal};
-use app::api::context::Ctx;
+use crate::plain::{object_request, refusal};
 use app::api::state::AppState;
-use app::core::{ClientInfo, browse, versions};
+use app::core::{ClientInfo, browse};
 use app::ids::UsecaseId;
-use app::names::{BucketName, ObjectKey};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -31,21 +28,13 @@ pub async fn download(
     Path((usecase_id, bucket)): Path<(String, String)>,
     Query(wanted): Query<Wanted>,
 ) -> Response {
-    let parsed = BucketName::new(bucket).and_then(|b| Ok((b, ObjectKey::new(wanted.key)?)));
-    let (bucket, key) = match parsed {
-        Ok(parsed) => parsed,
-        Err(why) => return page(StatusCode::BAD_REQUEST, &why),
-    };
-    let cx = match Ctx::from_parts(state, session, client).await {
-        Ok(cx) => cx,
-        Err(e) => return page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    let (cx, bucket, key) = match object_request(state, session, client, bucket, wanted.key).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
     let usecase_id = UsecaseId::from(usecase_id);
-    let url = match wanted.version.filter(|v| !v.is_empty()) {
-        Some(version) => versions::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key, &version).await,
-        None => browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await,
-    };
-    match url {
+    let version = wanted.version.filter(|v| !v.is_empty());
+    match browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key, version.as_deref()).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => refusal(
             e,

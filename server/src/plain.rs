@@ -2,7 +2,10 @@
 //! (archives, download links, share-link downloads): a sentence for a
 //! person, with the status that says what happened.
 
-use app::core::CoreError;
+use app::api::context::Ctx;
+use app::api::state::AppState;
+use app::core::{ClientInfo, CoreError};
+use app::names::{BucketName, ObjectKey};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -28,4 +31,22 @@ pub fn refusal(error: CoreError, denied: &str, failed: &str, what: &str) -> Resp
             page(StatusCode::BAD_GATEWAY, failed)
         }
     }
+}
+
+/// The caller and the bucket and key a route names, or the plain answer
+/// that says what is wrong with them (400) or that the portal cannot tell
+/// who is asking (503).
+pub async fn object_request(
+    state: AppState,
+    session: tower_sessions::Session,
+    client: ClientInfo,
+    bucket: String,
+    key: String,
+) -> Result<(Ctx, BucketName, ObjectKey), Response> {
+    let parsed = BucketName::new(bucket).and_then(|b| Ok((b, ObjectKey::new(key)?)));
+    let (bucket, key) = parsed.map_err(|why| page(StatusCode::BAD_REQUEST, &why))?;
+    let cx = Ctx::from_parts(state, session, client)
+        .await
+        .map_err(|e| page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()))?;
+    Ok((cx, bucket, key))
 }

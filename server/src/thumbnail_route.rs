@@ -2,15 +2,13 @@
 //! small picture of an image, made by the server (see
 //! `app::core::thumbnails`), so that no grid cell pulls a full-size image.
 
-use crate::plain::{page, refusal};
-use app::api::context::Ctx;
+use crate::plain::{object_request, refusal};
 use app::api::state::AppState;
 use app::core::{ClientInfo, thumbnails};
 use app::ids::UsecaseId;
-use app::names::{BucketName, ObjectKey};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -29,14 +27,9 @@ pub async fn thumbnail(
     Path((usecase_id, bucket)): Path<(String, String)>,
     Query(wanted): Query<Wanted>,
 ) -> Response {
-    let parsed = BucketName::new(bucket).and_then(|b| Ok((b, ObjectKey::new(wanted.key)?)));
-    let (bucket, key) = match parsed {
-        Ok(parsed) => parsed,
-        Err(why) => return page(StatusCode::BAD_REQUEST, &why),
-    };
-    let cx = match Ctx::from_parts(state, session, client).await {
-        Ok(cx) => cx,
-        Err(e) => return page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    let (cx, bucket, key) = match object_request(state, session, client, bucket, wanted.key).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
     let usecase_id = UsecaseId::from(usecase_id);
     match thumbnails::thumbnail(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await {

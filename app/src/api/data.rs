@@ -65,7 +65,7 @@ pub async fn download_url(usecase_id: UsecaseId, bucket: String, key: String) ->
     let cx = Ctx::load().await?;
     let bucket = cx.checked(BucketName::new(bucket), AuditAction::Download).await?;
     let key = cx.checked(ObjectKey::new(key), AuditAction::Download).await?;
-    Ok(browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key).await?)
+    Ok(browse::download_url(&cx.state, &cx.principal, &usecase_id, &bucket, &key, None).await?)
 }
 
 /// One file's details and a preview of its content.

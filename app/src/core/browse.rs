@@ -111,17 +111,26 @@ pub async fn list_objects(s: &Services, p: &Principal, q: FolderQuery) -> Result
     g.finish(&target, result, |l| format!("{} folders, {} files", l.folders.len(), l.files.len())).await
 }
 
-/// A short-lived URL that downloads one object straight from S3.
+/// A short-lived URL that downloads one object (its latest version, or
+/// `version`) straight from S3.
 pub async fn download_url(
     s: &Services,
     p: &Principal,
     usecase_id: &UsecaseId,
     bucket: &BucketName,
     key: &ObjectKey,
+    version: Option<&str>,
 ) -> Result<String, CoreError> {
     let g = Guard::new(s, p, AuditAction::Download);
+    if let Some(version) = version {
+        g.screened(super::versions::checked_version(version)).await?;
+    }
     let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
     let client = g.s3(&target, &usecase).await?;
-    let result = storage::presign_download(&client, bucket, key, None).await;
-    g.finish(&target, result, |_| "presigned download issued".into()).await
+    let result = storage::presign_download(&client, bucket, key, version).await;
+    g.finish(&target, result, |_| match version {
+        Some(v) => format!("presigned download of version {v} issued"),
+        None => "presigned download issued".into(),
+    })
+    .await
 }

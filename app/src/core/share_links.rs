@@ -450,7 +450,7 @@ pub async fn download(s: &Services, opened: &Opened, key: &str) -> Result<String
     if counted == 0 {
         return Err(CoreError::NotFound("This link's downloads are spent.".into()));
     }
-    let url = browse::download_url(s, &opened.principal, &usecase_id, &bucket, &key).await;
+    let url = browse::download_url(s, &opened.principal, &usecase_id, &bucket, &key, None).await;
     if url.is_err() {
         let id = l.id.clone();
         s.db.run(move |c| {

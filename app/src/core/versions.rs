@@ -2,18 +2,19 @@
 //! an older version as the latest, and bringing deleted files back by
 //! removing their delete markers. Everything goes through `Guard`.
 
+use super::CoreError;
 use super::actions::AuditAction;
 use super::browse::FolderQuery;
 use super::guard::{Guard, Services};
 use super::principal::Principal;
 use super::selection::{self, Selection};
 use super::storage::storage_error;
-use super::{CoreError, storage};
 use crate::ids::UsecaseId;
 use crate::model::{DeletedFile, DeletedListing, FileVersion};
 use crate::names::{BucketName, ObjectKey};
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::list_object_versions::{ListObjectVersionsError, ListObjectVersionsOutput};
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use std::collections::BTreeMap;
@@ -29,12 +30,35 @@ fn when(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
 }
 
-fn not_implemented<E: ProvideErrorMetadata>(e: &aws_sdk_s3::error::SdkError<E>) -> bool {
-    e.code() == Some("NotImplemented")
+/// Where a listing of versions goes on: the key and version markers S3 gave.
+type Markers = (Option<String>, Option<String>);
+
+/// One page of ListObjectVersions; `None` where the storage keeps no versions.
+async fn page_of(
+    client: &Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    (key_marker, version_marker): Markers,
+) -> Result<Option<ListObjectVersionsOutput>, SdkError<ListObjectVersionsError>> {
+    let asked = client
+        .list_object_versions()
+        .bucket(bucket)
+        .prefix(prefix)
+        .set_delimiter(delimiter.map(str::to_owned))
+        .set_key_marker(key_marker)
+        .set_version_id_marker(version_marker)
+        .send()
+        .await;
+    match asked {
+        Ok(page) => Ok(Some(page)),
+        Err(e) if e.code() == Some("NotImplemented") => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// A version id as a request may name it.
-fn checked_version(version: &str) -> Result<(), CoreError> {
+pub(crate) fn checked_version(version: &str) -> Result<(), CoreError> {
     if version.is_empty() || version.len() > 1024 || version.chars().any(char::is_control) {
         return Err(CoreError::Invalid("That is not a version id of this file; open the file's details again.".into()));
     }
@@ -46,18 +70,9 @@ pub async fn of_key(client: &Client, bucket: &str, key: &str) -> Result<Vec<File
     let mut found: Vec<(i64, FileVersion)> = Vec::new();
     let (mut key_marker, mut version_marker) = (None, None);
     loop {
-        let asked = client
-            .list_object_versions()
-            .bucket(bucket)
-            .prefix(key)
-            .set_key_marker(key_marker.take())
-            .set_version_id_marker(version_marker.take())
-            .send()
-            .await;
-        let page = match asked {
-            Ok(page) => page,
-            Err(e) if not_implemented(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(storage_error("Listing the file's versions", e)),
+        let asked = page_of(client, bucket, key, None, (key_marker.take(), version_marker.take()));
+        let Some(page) = asked.await.map_err(|e| storage_error("Listing the file's versions", e))? else {
+            return Ok(Vec::new());
         };
         let at = |t: Option<&DateTime>| t.and_then(|t| t.to_millis().ok()).unwrap_or(0);
         for v in page.versions().iter().filter(|v| v.key() == Some(key)) {
@@ -95,23 +110,6 @@ pub async fn of_key(client: &Client, bucket: &str, key: &str) -> Result<Vec<File
     }
     found.sort_by_key(|(at, v)| (!v.latest, std::cmp::Reverse(*at)));
     Ok(found.into_iter().map(|(_, v)| v).collect())
-}
-
-/// A short URL that downloads one version of a file straight from S3.
-pub async fn download_url(
-    s: &Services,
-    p: &Principal,
-    usecase_id: &UsecaseId,
-    bucket: &BucketName,
-    key: &ObjectKey,
-    version: &str,
-) -> Result<String, CoreError> {
-    let g = Guard::new(s, p, AuditAction::Download);
-    g.screened(checked_version(version)).await?;
-    let (usecase, target, _) = g.object(usecase_id, bucket, key).await?;
-    let client = g.s3(&target, &usecase).await?;
-    let result = storage::presign_download(&client, bucket, key, Some(version)).await;
-    g.finish(&target, result, |_| format!("presigned download of version {version} issued")).await
 }
 
 /// Copies version `version` of `key` over it as the new latest version:
@@ -302,19 +300,9 @@ async fn read_deleted(client: &Client, bucket: &str, prefix: &str) -> Result<Del
     let mut content: BTreeMap<String, (DateTime, i64)> = BTreeMap::new();
     let (mut key_marker, mut version_marker) = (None, None);
     for _ in 0..DELETED_PAGES {
-        let asked = client
-            .list_object_versions()
-            .bucket(bucket)
-            .prefix(prefix)
-            .delimiter("/")
-            .set_key_marker(key_marker.take())
-            .set_version_id_marker(version_marker.take())
-            .send()
-            .await;
-        let page = match asked {
-            Ok(page) => page,
-            Err(e) if not_implemented(&e) => return Ok(listing),
-            Err(e) => return Err(storage_error("Listing the deleted files", e)),
+        let asked = page_of(client, bucket, prefix, Some("/"), (key_marker.take(), version_marker.take()));
+        let Some(page) = asked.await.map_err(|e| storage_error("Listing the deleted files", e))? else {
+            return Ok(listing);
         };
         listing.folders.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
         for m in page.delete_markers().iter().filter(|m| m.is_latest() == Some(true)) {

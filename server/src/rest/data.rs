@@ -394,7 +394,7 @@ pub async fn download_url(
     let action = AuditAction::Download;
     let bucket = checked(&state, &p, action, "bucket", BucketName::new(body.bucket)).await?;
     let key = checked(&state, &p, action, "key", ObjectKey::new(body.key)).await?;
-    let url = browse::download_url(&state, &p, &usecase_id, &bucket, &key).await?;
+    let url = browse::download_url(&state, &p, &usecase_id, &bucket, &key, None).await?;
     Ok(Json(DownloadOut { download_url: url, expires_in: DOWNLOAD_URL_TTL.as_secs() }))
 }
 

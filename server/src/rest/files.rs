@@ -129,7 +129,7 @@ pub async fn download_file(
     Path(file_id): Path<String>,
 ) -> Result<Response, Problem> {
     let (usecase, bucket, key) = located(&state, &p, &file_id).await?;
-    let url = browse::download_url(&state, &p, &usecase, &bucket, &key).await?;
+    let url = browse::download_url(&state, &p, &usecase, &bucket, &key, None).await?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response())
 }
 
