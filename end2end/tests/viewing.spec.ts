@@ -49,6 +49,14 @@ test('the grid shows images by small thumbnails the server made', async ({ page 
   expect(await thumb.getAttribute('src')).toContain('/thumbnail?key=gallery%2Fpixel.png');
   // A CSV has no thumbnail; its cell opens its details like the list does.
   await expect(grid.getByRole('img', { name: 'Thumbnail of people.csv' })).toHaveCount(0);
+  // Cells are picked like rows: the zip holds what was ticked.
+  await grid.getByRole('checkbox', { name: 'Select people.csv' }).check();
+  const zipped = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download selected as zip' }).click();
+  const zip = fs.readFileSync(await (await zipped).path());
+  // A zip names its entries in plain bytes: the ticked file is in, the other is not.
+  expect(zip.includes('people.csv')).toBe(true);
+  expect(zip.includes('pixel.png')).toBe(false);
   await grid.getByRole('link', { name: 'people.csv', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'people.csv' })).toBeVisible();
 });

@@ -1,7 +1,8 @@
 //! The folder as a grid of pictures: sub-folders, and files shown by a
 //! thumbnail the server makes (images within the size limit) or by an
-//! icon; each opens its folder or details. Thumbnails load as their cells
-//! come into view, and are small: no cell pulls a full-size image.
+//! icon; each opens its folder or details, and has a checkbox of the same
+//! plain selection form as the list (zip, delete). Thumbnails load as their
+//! cells come into view, and are small: no cell pulls a full-size image.
 
 use super::rows::Row;
 use super::table::Links;
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 /// One page of the folder as a grid.
 #[component]
 pub fn FolderGrid(listing: Listing, links: Links) -> impl IntoView {
+    let rights = listing.rights;
     let rows = Row::all(&listing);
     let empty = rows.is_empty();
     let here = crate::url::folder_href(&links.usecase_id, &links.bucket, &listing.prefix);
@@ -37,8 +39,13 @@ pub fn FolderGrid(listing: Listing, links: Links) -> impl IntoView {
                     (view! { <span aria-hidden="true" class="icon">"📄"</span> }.into_any(), format_size(f.size))
                 }
             };
+            let kind = if row.is_folder() { "folder " } else { "" };
+            let pick = rights.read.then(|| {
+                view! { <input type="checkbox" name="pick" value=row.key().to_owned() aria-label=format!("Select {kind}{name}") /> }
+            });
             view! {
                 <li>
+                    {pick}
                     <a href=href aria-label=name.clone()>
                         {picture}
                         <span class="name">{name.clone()}</span>
@@ -48,10 +55,19 @@ pub fn FolderGrid(listing: Listing, links: Links) -> impl IntoView {
             }
         })
         .collect_view();
+    let (archive, delete_page) = (links.in_bucket("archive"), links.in_bucket("delete"));
     view! {
         {empty.then(|| view! { <p>"This folder is empty. Upload files or drop them here to fill it."</p> })}
-        <ul class="grid" aria-label="Folders and files">{cells}</ul>
+        <form method="post" action=archive aria-label="Selection">
+            <input type="hidden" name="prefix" value=listing.prefix.clone() />
+            <div class="toolbar" role="group" aria-label="Selection actions">
+                {(rights.read && !empty).then(|| view! { <button type="submit">"Download selected as zip"</button> })}
+                {(rights.delete && !empty).then(|| view! {
+                    <button type="submit" formaction=delete_page formmethod="get">"Delete selected"</button>
+                })}
+            </div>
+            <ul class="grid" aria-label="Folders and files">{cells}</ul>
+        </form>
         {next.map(|href| view! { <p><a href=href>"Next page"</a></p> })}
-        <p>"To select, download or delete several files, switch to the list view."</p>
     }
 }
