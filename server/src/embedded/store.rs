@@ -219,6 +219,7 @@ embedded_s3! {
             let input = req.input;
             self.require_bucket(&input.bucket)?;
             self.settings.put_xml(&input.bucket, settings::VERSIONING, &input.versioning_configuration).await?;
+            self.versions.forget_setting(&input.bucket);
             Ok(S3Response::new(PutBucketVersioningOutput::default()))
         }
 

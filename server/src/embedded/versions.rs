@@ -82,6 +82,8 @@ pub struct Versions {
     root: PathBuf,
     settings: Arc<BucketSettings>,
     locks: Mutex<HashMap<(String, String), KeyLock>>,
+    /// Whether each bucket asked about keeps versions.
+    enabled: Mutex<HashMap<String, bool>>,
 }
 
 fn io(e: std::io::Error) -> s3s::S3Error {
@@ -136,13 +138,25 @@ async fn remove(files: &[PathBuf; 3]) {
 impl Versions {
     /// Versions of the objects under `root`, following each bucket's setting.
     pub fn new(root: PathBuf, settings: Arc<BucketSettings>) -> Self {
-        Self { root, settings, locks: Mutex::default() }
+        Self { root, settings, locks: Mutex::default(), enabled: Mutex::default() }
     }
 
-    /// Whether `bucket` keeps versions.
+    /// Whether `bucket` keeps versions. Every read and write asks, so the
+    /// answer is kept in memory until the setting changes (`forget_setting`).
     pub async fn enabled(&self, bucket: &str) -> bool {
+        let known = self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(bucket).copied();
+        if let Some(on) = known {
+            return on;
+        }
         let stored: Option<VersioningConfiguration> = self.settings.get_xml(bucket, VERSIONING).await.ok().flatten();
-        stored.and_then(|v| v.status).is_some_and(|s| s.as_str() == "Enabled")
+        let on = stored.and_then(|v| v.status).is_some_and(|s| s.as_str() == "Enabled");
+        self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(bucket.to_owned(), on);
+        on
+    }
+
+    /// Forgets what `bucket`'s versioning setting was, after it changed or the bucket went.
+    pub fn forget_setting(&self, bucket: &str) {
+        self.enabled.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(bucket);
     }
 
     async fn lock(&self, bucket: &str, key: &str) -> OwnedMutexGuard<()> {
@@ -347,6 +361,7 @@ impl Versions {
 
     /// Forgets every version of a deleted bucket.
     pub async fn forget_bucket(&self, bucket: &str) {
+        self.forget_setting(bucket);
         for history in self.histories(bucket, "").await.unwrap_or_default() {
             for v in history.versions.iter().filter(|v| !v.marker) {
                 if let Ok(files) = self.archived(bucket, &history.key, &v.id) {
